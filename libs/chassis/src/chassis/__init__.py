@@ -1,0 +1,63 @@
+"""The OrderFlow service chassis: the plumbing every service shares, written once."""
+
+from .app import Storage, create_app, serve
+from .db import Database, naming_metadata
+from .deps import CursorQuery, DatabaseDep, LimitQuery
+from .http import create_client
+from .logging import configure_logging, get_logger
+from .observe import add_log_fields
+from .pagination import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    Page,
+    decode_cursor,
+    encode_cursor,
+    keyset,
+    page_of,
+)
+from .problems import (
+    PROBLEM_CONTENT_TYPE,
+    FieldError,
+    Problem,
+    ProblemError,
+    problem_response,
+    problem_responses,
+)
+from .request_id import REQUEST_ID_HEADER, current_request_id, outgoing_headers
+from .settings import MEMORY_DATABASE_URL, ServiceSettings
+from .types import UTCDateTime, utcnow
+
+__all__ = [
+    "DEFAULT_LIMIT",
+    "MAX_LIMIT",
+    "MEMORY_DATABASE_URL",
+    "PROBLEM_CONTENT_TYPE",
+    "REQUEST_ID_HEADER",
+    "CursorQuery",
+    "Database",
+    "DatabaseDep",
+    "FieldError",
+    "LimitQuery",
+    "Page",
+    "Problem",
+    "ProblemError",
+    "ServiceSettings",
+    "Storage",
+    "UTCDateTime",
+    "add_log_fields",
+    "configure_logging",
+    "create_app",
+    "create_client",
+    "current_request_id",
+    "decode_cursor",
+    "encode_cursor",
+    "get_logger",
+    "keyset",
+    "naming_metadata",
+    "outgoing_headers",
+    "page_of",
+    "problem_response",
+    "problem_responses",
+    "serve",
+    "utcnow",
+]

@@ -1,0 +1,127 @@
+"""The composition root every OrderFlow process shares: ``create_app`` and ``serve``."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+from fastapi import APIRouter, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from . import health, metrics
+from .db import Database
+from .logging import configure_logging, get_logger
+from .migrations import upgrade
+from .observe import ObservabilityMiddleware
+from .problems import Problem, install_problem_handlers
+from .settings import MEMORY_DATABASE_URL, ServiceSettings
+from .tracing import configure_tracing, instrument_app
+
+log = get_logger(__name__)
+
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+
+
+@dataclass(frozen=True)
+class Storage:
+    """A service's own database: where its migrations live and its default location."""
+
+    migrations: Path
+    version_table: str
+    default_url: str = MEMORY_DATABASE_URL
+
+
+def create_app(
+    settings: ServiceSettings,
+    *,
+    title: str,
+    description: str = "",
+    version: str = "0.1.0",
+    routers: Sequence[APIRouter] = (),
+    storage: Storage | None = None,
+    problem_map: Mapping[type[Exception], tuple[int, str]] | None = None,
+    lifespan: Lifespan | None = None,
+    cors_origins: Sequence[str] = (),
+    tracing: bool = True,
+) -> FastAPI:
+    """An app with OrderFlow's defaults: JSON logs, request ids, problem+json errors, metrics,
+    ``/healthz`` and ``/readyz``, tracing, and (with ``storage``) a migrated database on
+    ``app.state.db`` whose reachability is part of readiness."""
+    configure_logging(
+        service=settings.service_name, level=settings.log_level, fmt=settings.log_format
+    )
+
+    @asynccontextmanager
+    async def app_lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.readiness_checks = {}
+        db: Database | None = None
+        if storage is not None:
+            db = Database(settings.database_url or storage.default_url)
+            if settings.migrate_on_startup:
+                await upgrade(db, storage.migrations, version_table=storage.version_table)
+            app.state.db = db
+            app.state.readiness_checks["database"] = _database_check(db)
+        try:
+            if lifespan is not None:
+                async with lifespan(app):
+                    log.info("started", port=settings.port)
+                    yield
+            else:
+                log.info("started", port=settings.port)
+                yield
+        finally:
+            if db is not None:
+                await db.dispose()
+            log.info("stopped")
+
+    app = FastAPI(
+        title=title,
+        description=description,
+        version=version,
+        lifespan=app_lifespan,
+        responses={422: {"model": Problem, "description": "Invalid input"}},
+    )
+    app.include_router(health.router)
+    app.include_router(metrics.router)
+    for router in routers:
+        app.include_router(router)
+    install_problem_handlers(app, problem_map)
+    if cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(cors_origins),
+            allow_methods=["GET", "POST", "PATCH", "OPTIONS"],
+            allow_headers=["Content-Type", "If-Match", "Idempotency-Key", "X-Request-ID"],
+            expose_headers=["ETag", "Location", "X-Request-ID", "Retry-After"],
+        )
+    if tracing:
+        configure_tracing(settings.service_name, settings.otel_exporter_otlp_endpoint)
+        instrument_app(app)
+    app.add_middleware(ObservabilityMiddleware, access_log_enabled=settings.access_log)
+    return app
+
+
+def _database_check(db: Database) -> Any:
+    async def check() -> dict[str, Any]:
+        await db.ping()
+        return {"backend": db.url.get_backend_name()}
+
+    return check
+
+
+def serve(app: FastAPI | str, settings: ServiceSettings, **uvicorn_options: Any) -> None:
+    """Run ``app`` with uvicorn on the settings' host and port, logging through our JSON logger."""
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+        server_header=False,
+        timeout_graceful_shutdown=10,
+        **uvicorn_options,
+    )

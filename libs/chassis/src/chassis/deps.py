@@ -1,0 +1,24 @@
+"""FastAPI dependencies every service uses."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+
+from .db import Database
+from .pagination import DEFAULT_LIMIT, MAX_LIMIT
+
+
+def get_database(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+DatabaseDep = Annotated[Database, Depends(get_database)]
+LimitQuery = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Page size, 1..{MAX_LIMIT}")]
+CursorQuery = Annotated[
+    str | None,
+    Query(max_length=512, description="Opaque cursor from the previous page's next_cursor"),
+]
+__all__ = ["DEFAULT_LIMIT", "CursorQuery", "DatabaseDep", "LimitQuery", "get_database"]

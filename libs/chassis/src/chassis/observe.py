@@ -1,0 +1,80 @@
+"""One pass per request for what every request needs: its id, its metrics, its log line."""
+
+from __future__ import annotations
+
+import time
+
+import structlog
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .logging import get_logger
+from .metrics import LATENCY, REQUESTS, route_template
+from .request_id import HEADER_KEY, pick_request_id, request_id_var
+
+access_log = get_logger("orderflow.access")
+QUIET_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+
+
+class ObservabilityMiddleware:
+    """Pure ASGI middleware (no BaseHTTPMiddleware), so streaming bodies pass straight through.
+
+    - ``X-Request-ID``: taken from the caller when well-formed, generated otherwise, bound to
+      every log line of the request and returned on the response.
+    - Metrics: a count and a latency observation by method, route template and status.
+    - Access log: one line per request (probes excepted) with method, path, route, status and
+      duration; ``upstream`` timings are added by code that calls other services.
+    """
+
+    def __init__(self, app: ASGIApp, *, access_log_enabled: bool = True) -> None:
+        self.app = app
+        self.access_log_enabled = access_log_enabled
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        request_id = pick_request_id(scope)
+        token = request_id_var.set(request_id)
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        id_header = (HEADER_KEY, request_id.encode())
+        status = 500
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = [h for h in message.get("headers", []) if h[0] != HEADER_KEY]
+                message["headers"] = [*headers, id_header]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            duration = time.perf_counter() - start
+            route = route_template(scope)
+            method = scope["method"]
+            REQUESTS.labels(method, route, str(status)).inc()
+            LATENCY.labels(method, route, str(status)).observe(duration)
+            if self.access_log_enabled and scope["path"] not in QUIET_PATHS:
+                access_log.info(
+                    "request",
+                    method=method,
+                    path=scope["path"],
+                    route=route,
+                    status=status,
+                    duration_ms=round(duration * 1000, 2),
+                    **scope.get("state", {}).get("log_fields", {}),
+                )
+            structlog.contextvars.unbind_contextvars("request_id")
+            request_id_var.reset(token)
+
+
+def add_log_fields(scope_state: dict[str, object], **fields: object) -> None:
+    """Add fields to this request's access-log line, e.g. ``upstream_ms``.
+
+    Call with ``request.scope.setdefault("state", {})``.
+    """
+    log_fields = scope_state.setdefault("log_fields", {})
+    assert isinstance(log_fields, dict)
+    log_fields.update(fields)

@@ -1,0 +1,214 @@
+"""RFC 9457 problem details: the one error shape of every OrderFlow response.
+
+Exceptions that become problems::
+
+    ProblemError           raised by HTTP-facing code that knows the status it wants
+    HTTPException          Starlette/FastAPI's own (404 for an unknown path, 405, ...)
+    RequestValidationError FastAPI's input validation: 422 with ``errors``, or 400 for bad JSON
+    <domain error>         any exception class registered with a status in ``problem_map``
+    Exception              anything else: 500, logged with its traceback, no details leaked
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from .logging import get_logger
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+PROBLEM_TYPE_BASE = "urn:orderflow:problem:"
+
+log = get_logger(__name__)
+_LOCATIONS = frozenset({"body", "query", "path", "header", "cookie"})
+
+
+class FieldError(BaseModel):
+    """One invalid input field."""
+
+    location: str = Field(description="Where the field is: body, query, path or header")
+    field: str = Field(description="Dotted path of the field, e.g. items.0.quantity")
+    message: str
+    code: str
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem details object."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+    errors: list[FieldError] | None = None
+
+
+def problem_type(slug: str) -> str:
+    return PROBLEM_TYPE_BASE + slug
+
+
+class ProblemError(Exception):
+    """Raise to answer with a problem; ``extra`` members are added to the body."""
+
+    def __init__(
+        self,
+        status: int,
+        detail: str | None = None,
+        *,
+        slug: str | None = None,
+        title: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        errors: Sequence[FieldError] | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(detail or HTTPStatus(status).phrase)
+        self.status = status
+        self.detail = detail
+        self.slug = slug
+        self.title = title or HTTPStatus(status).phrase
+        self.headers = dict(headers or {})
+        self.errors = list(errors) if errors is not None else None
+        self.extra = extra
+
+
+def problem_response(
+    status: int,
+    detail: str | None = None,
+    *,
+    slug: str | None = None,
+    title: str | None = None,
+    instance: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    errors: Sequence[FieldError] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": problem_type(slug) if slug else "about:blank",
+        "title": title or HTTPStatus(status).phrase,
+        "status": status,
+    }
+    if detail is not None:
+        body["detail"] = detail
+    if instance is not None:
+        body["instance"] = instance
+    if errors is not None:
+        body["errors"] = [e.model_dump() for e in errors]
+    body.update(extra)
+    return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_CONTENT_TYPE)
+
+
+def field_errors(errors: Sequence[Any]) -> list[FieldError]:
+    """Pydantic/FastAPI error dicts as flat, readable field errors."""
+    result = []
+    for error in errors:
+        loc = [str(part) for part in error.get("loc", ())]
+        location = loc[0] if loc and loc[0] in _LOCATIONS else "body"
+        path = loc[1:] if loc and loc[0] == location else loc
+        result.append(
+            FieldError(
+                location=location,
+                field=".".join(path) or location,
+                message=str(error.get("msg", "Invalid value")),
+                code=str(error.get("type", "value_error")),
+            )
+        )
+    return result
+
+
+def _is_malformed_body(errors: Sequence[Any]) -> bool:
+    return any(e.get("type") == "json_invalid" for e in errors)
+
+
+def install_problem_handlers(
+    app: FastAPI, problem_map: Mapping[type[Exception], tuple[int, str]] | None = None
+) -> None:
+    """Make every error of ``app`` a problem+json response."""
+
+    async def on_problem(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, ProblemError)
+        return problem_response(
+            exc.status,
+            exc.detail,
+            slug=exc.slug,
+            title=exc.title,
+            instance=request.url.path,
+            headers=exc.headers,
+            errors=exc.errors,
+            **exc.extra,
+        )
+
+    async def on_http_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        phrase = HTTPStatus(exc.status_code).phrase
+        detail = exc.detail if isinstance(exc.detail, str) and exc.detail != phrase else None
+        return problem_response(
+            exc.status_code, detail, instance=request.url.path, headers=exc.headers
+        )
+
+    async def on_validation_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        errors = exc.errors()
+        if _is_malformed_body(errors):
+            return problem_response(
+                400,
+                "The request body is not valid JSON.",
+                slug="malformed-body",
+                title="Malformed request body",
+                instance=request.url.path,
+            )
+        return problem_response(
+            422,
+            "The request has invalid fields; see errors.",
+            slug="validation-error",
+            title="Invalid input",
+            instance=request.url.path,
+            errors=field_errors(errors),
+        )
+
+    async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled_error", path=request.url.path)
+        return problem_response(500, "An unexpected error occurred.", instance=request.url.path)
+
+    app.add_exception_handler(ProblemError, on_problem)
+    app.add_exception_handler(StarletteHTTPException, on_http_error)
+    app.add_exception_handler(RequestValidationError, on_validation_error)
+    app.add_exception_handler(Exception, on_unexpected)
+
+    for exc_type, (status, slug) in (problem_map or {}).items():
+        app.add_exception_handler(exc_type, _domain_handler(status, slug))
+
+
+def _domain_handler(status: int, slug: str) -> Any:
+    async def handler(request: Request, exc: Exception) -> JSONResponse:
+        extra = getattr(exc, "problem_extra", None) or {}
+        headers = getattr(exc, "problem_headers", None)
+        return problem_response(
+            status,
+            str(exc),
+            slug=slug,
+            title=slug.replace("-", " ").capitalize(),
+            instance=request.url.path,
+            headers=headers,
+            **extra,
+        )
+
+    return handler
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses=`` entries documenting problem answers for these statuses."""
+    return {
+        status: {
+            "model": Problem,
+            "description": HTTPStatus(status).phrase,
+            "content": {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for status in statuses
+    }

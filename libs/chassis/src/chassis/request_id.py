@@ -1,0 +1,37 @@
+"""X-Request-ID: accepted from the caller or generated, bound to logs, returned, passed on."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from contextvars import ContextVar
+
+from starlette.types import Scope
+
+REQUEST_ID_HEADER = "X-Request-ID"
+HEADER_KEY = REQUEST_ID_HEADER.lower().encode()
+# A caller's id is kept only when it is safe to echo into headers and logs.
+_VALID_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+
+request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
+
+
+def current_request_id() -> str | None:
+    """The id of the request this task is serving, if any."""
+    return request_id_var.get()
+
+
+def outgoing_headers() -> dict[str, str]:
+    """Headers that carry the current request id to the next hop."""
+    request_id = request_id_var.get()
+    return {REQUEST_ID_HEADER: request_id} if request_id else {}
+
+
+def pick_request_id(scope: Scope) -> str:
+    for key, value in scope.get("headers", ()):
+        if key == HEADER_KEY:
+            candidate: str = value.decode("latin-1")
+            if _VALID_ID.match(candidate):
+                return candidate
+            break
+    return uuid.uuid4().hex

@@ -1,0 +1,30 @@
+"""Settings every OrderFlow process shares; each service subclasses with its own env prefix."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MEMORY_DATABASE_URL = "sqlite+aiosqlite:///:memory:"
+
+
+class ServiceSettings(BaseSettings):
+    """From the environment: ``CUSTOMER_PORT=9001`` for a subclass with prefix ``CUSTOMER_``."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    service_name: str = "orderflow"
+    environment: Literal["development", "test", "production"] = "development"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["json", "console"] = "json"
+    access_log: bool = True
+    database_url: str | None = None
+    migrate_on_startup: bool = True
+    otel_exporter_otlp_endpoint: str | None = Field(
+        default=None,
+        validation_alias="OTEL_EXPORTER_OTLP_ENDPOINT",
+    )
