@@ -4,6 +4,9 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/.tools/bin:$(HOME)/.local/bin:$(PATH)
 UV_VERSION ?= 0.13.9
 UV := uv
+SRC_DIRS := $(wildcard libs/*/src services/*/src)
+empty :=
+SRC_PATH := $(subst $(empty) $(empty),:,$(SRC_DIRS))
 # On CI the PostgreSQL tests must run; `make test` never skips them silently (see libs/testing).
 export ORDERFLOW_TEST_POSTGRES_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
 
@@ -28,7 +31,7 @@ test-python: install ## Python tests: unit, API, PostgreSQL, system
 lint: install ## ruff and mypy --strict
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
-	$(UV) run --frozen mypy libs services
+	MYPYPATH=$(SRC_PATH) $(UV) run --frozen mypy $(SRC_DIRS)
 
 format: install ## Apply ruff's fixes and formatting
 	$(UV) run --frozen ruff check --fix .
