@@ -4,11 +4,10 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from fastapi import APIRouter
-from pydantic import BaseModel
-
 from chassis import ProblemError, ServiceSettings, create_app, outgoing_headers
+from fastapi import APIRouter
 from orderflow_testing import app_client
+from pydantic import BaseModel
 
 
 class Widget(BaseModel):

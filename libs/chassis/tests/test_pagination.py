@@ -1,7 +1,6 @@
 from datetime import UTC, datetime
 
 import pytest
-
 from chassis import ProblemError, decode_cursor, encode_cursor, page_of
 
 

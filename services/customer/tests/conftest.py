@@ -2,7 +2,6 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-
 from customer_service.main import create_app
 from customer_service.settings import CustomerSettings
 from orderflow_testing import app_client
