@@ -2,5 +2,6 @@
 
 from .apps import app_client
 from .postgres import PostgresServer, postgres_admin_url
+from .processes import ServiceProcess, free_port
 
-__all__ = ["PostgresServer", "app_client", "postgres_admin_url"]
+__all__ = ["PostgresServer", "ServiceProcess", "app_client", "free_port", "postgres_admin_url"]
