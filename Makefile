@@ -40,7 +40,7 @@ AWAIT_READY := $(BIN)/python scripts/await_ready.py \
 	--show "customer health=http://127.0.0.1:$(CUSTOMER_PORT)/readyz" \
 	--show "order health=http://127.0.0.1:$(ORDER_PORT)/readyz"
 
-.PHONY: help install uv tools test test-python lint format migrate run dev
+.PHONY: help install uv tools test test-python lint format migrate run dev demo
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -78,6 +78,9 @@ dev: install tools frontend-install ## The same with hot reload (uvicorn --reloa
 		"$(BIN)/uvicorn --factory api_gateway.main:create_app --reload --reload-dir services/api-gateway --reload-dir libs --host 0.0.0.0 --port $(GATEWAY_PORT)" \
 		"npm --prefix frontend run --silent dev" \
 		"$(AWAIT_READY)"
+
+demo: install ## Load a few hundred customers and a few thousand orders (system running)
+	$(BIN)/python scripts/demo.py --gateway $(ORDERFLOW_GATEWAY_URL)
 
 test: test-python ## Run every test
 
