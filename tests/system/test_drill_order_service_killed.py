@@ -55,9 +55,11 @@ async def _drill(make_stack: StackFactory, **databases: str) -> None:
         keys = [f"drill-{uuid.uuid4()}" for _ in range(ORDERS)]
 
         tasks = [asyncio.create_task(_create(client, key, customer_id)) for key in keys]
-        while sum(t.done() for t in tasks) < 20:  # kill once the first answers are out
-            await asyncio.sleep(0.005)
-        stack.order.kill()
+        for answered, task in enumerate(asyncio.as_completed(tasks), start=1):
+            await task
+            if answered == 20:  # kill once the first answers are out
+                stack.order.kill()
+                break
         responses = await asyncio.gather(*tasks)
 
         acknowledged = {
