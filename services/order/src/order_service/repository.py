@@ -69,4 +69,4 @@ async def count_by_status(session: AsyncSession) -> dict[OrderStatus, tuple[int,
     """``{status: (orders, sum of total_cents)}`` in one aggregate query."""
     stmt = select(Order.status, func.count(), func.coalesce(func.sum(Order.total_cents), 0))
     rows = await session.execute(stmt.group_by(Order.status))
-    return {status: (int(count), int(total)) for status, count, total in rows.tuples()}
+    return {status: (int(count), int(total)) for status, count, total in rows}
