@@ -113,7 +113,11 @@ async def test_anything_else_means_unavailable(
 
 
 def test_timeouts_come_from_settings() -> None:
-    settings = OrderSettings(customer_connect_timeout=0.5, customer_read_timeout=2.5)
+    settings = OrderSettings(
+        customer_service_url="http://customers.internal:9001",
+        customer_connect_timeout=0.5,
+        customer_read_timeout=2.5,
+    )
     client = CustomerDirectory.open(settings).client
     assert (client.timeout.connect, client.timeout.read) == (0.5, 2.5)
-    assert str(client.base_url) == "http://127.0.0.1:8001"
+    assert str(client.base_url) == "http://customers.internal:9001"
