@@ -1,0 +1,7 @@
+"""Fixtures and helpers OrderFlow's test suites share."""
+
+from .apps import app_client
+from .postgres import PostgresServer, postgres_admin_url
+from .processes import ServiceProcess, free_port
+
+__all__ = ["PostgresServer", "ServiceProcess", "app_client", "free_port", "postgres_admin_url"]
