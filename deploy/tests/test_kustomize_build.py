@@ -1,4 +1,4 @@
-"""Each overlay builds, and every object it makes is valid for the Kubernetes versions we support."""
+"""Each overlay builds, and each object it makes is valid on the Kubernetes versions we support."""
 
 from __future__ import annotations
 

@@ -71,7 +71,8 @@ def test_pods_mount_no_service_account_token_and_no_host_paths(objects: list[Man
         spec = workload["spec"]["template"]["spec"]
         assert spec.get("automountServiceAccountToken") is False, workload["metadata"]["name"]
         assert not any("hostPath" in v for v in spec.get("volumes", []))
-        assert not spec.get("hostNetwork") and not spec.get("hostPID")
+        assert not spec.get("hostNetwork")
+        assert not spec.get("hostPID")
 
 
 def test_every_image_is_pinned(objects: list[Manifest]) -> None:
@@ -208,7 +209,10 @@ def test_production_scales_every_component_and_bounds_disruption(
 ) -> None:
     objects = built["production"]
     deployments = by_kind(objects, "Deployment")
-    autoscalers = {h["spec"]["scaleTargetRef"]["name"]: h for h in by_kind(objects, "HorizontalPodAutoscaler").values()}
+    autoscalers = {
+        h["spec"]["scaleTargetRef"]["name"]: h
+        for h in by_kind(objects, "HorizontalPodAutoscaler").values()
+    }
     budgets = list(by_kind(objects, "PodDisruptionBudget").values())
     assert not by_kind(objects, "StatefulSet"), "production's PostgreSQL is outside the cluster"
 

@@ -85,7 +85,13 @@ def port_matches(entries: list[dict[str, Any]] | None, dst: Peer, port: int, pro
 
 
 def rules_allow(
-    policies: list[Manifest], direction: str, subject: Peer, other: Peer, dst: Peer, port: int, proto: str
+    policies: list[Manifest],
+    direction: str,
+    subject: Peer,
+    other: Peer,
+    dst: Peer,
+    port: int,
+    proto: str,
 ) -> bool:
     """Default allow for a pod no policy of that direction selects; else some rule must match."""
     kind, peers_key = ("Ingress", "from") if direction == "ingress" else ("Egress", "to")
@@ -102,9 +108,9 @@ def rules_allow(
         for rule in policy["spec"].get(direction, []):
             peers = rule.get(peers_key)
             namespace = policy["metadata"]["namespace"]
-            if (not peers or any(peer_matches(e, other, namespace) for e in peers)) and port_matches(
-                rule.get("ports"), dst, port, proto
-            ):
+            if (
+                not peers or any(peer_matches(e, other, namespace) for e in peers)
+            ) and port_matches(rule.get("ports"), dst, port, proto):
                 return True
     return False
 
@@ -128,7 +134,9 @@ def pods(objects: list[Manifest]) -> dict[str, Peer]:
             if "name" in p
         }
         name = obj["metadata"]["name"]
-        found[name] = Peer(name, obj["metadata"]["namespace"], template["metadata"]["labels"], ports)
+        found[name] = Peer(
+            name, obj["metadata"]["namespace"], template["metadata"]["labels"], ports
+        )
     return found
 
 
@@ -208,7 +216,11 @@ def test_a_default_deny_covers_the_namespace_and_each_component_has_its_own_poli
         for p in blanket
     ), "no default-deny policy"
     for pod in pods(objects).values():
-        own = [p for p in policies if p["spec"]["podSelector"] and selects(p["spec"]["podSelector"], pod.labels)]
+        own = [
+            p
+            for p in policies
+            if p["spec"]["podSelector"] and selects(p["spec"]["podSelector"], pod.labels)
+        ]
         assert own, f"{pod.name} is selected by no NetworkPolicy of its own"
 
 
