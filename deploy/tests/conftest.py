@@ -15,6 +15,9 @@ DEPLOY = REPO / "deploy"
 OVERLAYS = ("local", "production")
 KUBECTL = Path(sys.executable).parent / "kubectl"
 
+# The tests share dockerfiles.py; pytest's importlib mode puts no test folder on sys.path.
+sys.path.insert(0, str(Path(__file__).parent))
+
 Manifest = dict[str, Any]
 
 

@@ -8,12 +8,12 @@ import shlex
 import subprocess
 import sys
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import yaml
-from dockerfile_parse import DockerfileParser
+from dockerfiles import ignored, stages
 
 REPO = Path(__file__).resolve().parents[2]
 DOCKER = REPO / "deploy" / "docker"
@@ -41,37 +41,6 @@ PYTHON_IMAGES = (
 )
 DOCKERFILES = sorted(DOCKER.glob("*.Dockerfile"))
 SECRET_NAME = re.compile(r"SECRET|PASSWORD|PASSWD|TOKEN|API_KEY|PRIVATE", re.IGNORECASE)
-
-
-@dataclass
-class Stage:
-    image: str
-    name: str | None
-    instructions: list[tuple[str, str]] = field(default_factory=list)
-
-    def values(self, instruction: str) -> list[str]:
-        return [v for i, v in self.instructions if i == instruction]
-
-    @property
-    def env(self) -> dict[str, str]:
-        found: dict[str, str] = {}
-        for value in self.values("ENV"):
-            for pair in shlex.split(value):
-                key, _, val = pair.partition("=")
-                found[key] = val
-        return found
-
-
-def stages(path: Path) -> list[Stage]:
-    parsed: list[Stage] = []
-    for item in DockerfileParser(path=str(path)).structure:
-        instruction, value = item["instruction"], item["value"]
-        if instruction == "FROM":
-            image, _, name = value.partition(" AS ")
-            parsed.append(Stage(image.strip(), name.strip() or None))
-        elif instruction != "COMMENT":
-            parsed[-1].instructions.append((instruction, value))
-    return parsed
 
 
 def test_there_is_an_image_per_component() -> None:
@@ -214,25 +183,6 @@ def copied_sources(path: Path) -> list[str]:
                 continue
             sources.extend(args[:-1])
     return sources
-
-
-def dockerignore_patterns() -> list[str]:
-    lines = (REPO / ".dockerignore").read_text().splitlines()
-    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
-
-
-def pattern_regex(pattern: str) -> re.Pattern[str]:
-    """A .dockerignore pattern as Docker reads it: ``**`` any directories, ``*`` within one."""
-    parts = re.split(r"(\*\*/|\*\*|\*|\?)", pattern.strip("/"))
-    table = {"**/": "(?:.*/)?", "**": ".*", "*": "[^/]*", "?": "[^/]"}
-    return re.compile("".join(table.get(part, re.escape(part)) for part in parts) + "$")
-
-
-def ignored(path: str) -> bool:
-    """Ignored itself or through a directory it is in, as Docker does."""
-    segments = path.split("/")
-    ancestors = ["/".join(segments[: i + 1]) for i in range(len(segments))]
-    return any(pattern_regex(p).match(a) for p in dockerignore_patterns() for a in ancestors)
 
 
 @pytest.mark.parametrize("path", DOCKERFILES, ids=lambda p: p.name)
