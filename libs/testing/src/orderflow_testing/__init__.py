@@ -3,5 +3,13 @@
 from .apps import app_client
 from .postgres import PostgresServer, postgres_admin_url
 from .processes import ServiceProcess, free_port
+from .stack import Stack
 
-__all__ = ["PostgresServer", "ServiceProcess", "app_client", "free_port", "postgres_admin_url"]
+__all__ = [
+    "PostgresServer",
+    "ServiceProcess",
+    "Stack",
+    "app_client",
+    "free_port",
+    "postgres_admin_url",
+]
