@@ -33,7 +33,7 @@ class RetryPolicy:
 
     def backoff(self, retry: int, rand: Callable[[], float] = random.random) -> float:
         """The wait before retry number ``retry`` (1, 2, ...): full jitter up to the cap."""
-        ceiling = min(self.backoff_max, self.backoff_initial * 2 ** (retry - 1))
+        ceiling = min(self.backoff_max, self.backoff_initial * 2.0 ** (retry - 1))
         return rand() * ceiling
 
 
