@@ -52,9 +52,7 @@ GatewayFactory = Callable[..., Any]
 
 
 @pytest.fixture
-def gateway_with(
-    customer_api: respx.MockRouter, order_api: respx.MockRouter
-) -> Callable[..., Any]:
+def gateway_with(customer_api: respx.MockRouter, order_api: respx.MockRouter) -> Callable[..., Any]:
     """``async with gateway_with(max_concurrency=2) as client``: the gateway, other settings."""
 
     def start(**overrides: Any) -> Any:

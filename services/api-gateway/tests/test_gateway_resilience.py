@@ -17,8 +17,10 @@ from .conftest import ORDER_URL, fast_settings, mock_transport
 CUSTOMER_ID = str(uuid.uuid4())
 CUSTOMER_PATH = f"/customers/{CUSTOMER_ID}"
 API_CUSTOMER = f"/api/customers/{CUSTOMER_ID}"
-ORDER_BODY = {"customer_id": CUSTOMER_ID, "items": [{"sku": "A", "name": "a", "quantity": 1,
-                                                     "unit_price_cents": 1}]}
+ORDER_BODY = {
+    "customer_id": CUSTOMER_ID,
+    "items": [{"sku": "A", "name": "a", "quantity": 1, "unit_price_cents": 1}],
+}
 
 
 def assert_problem(response: httpx.Response, status: int, slug: str) -> None:
@@ -123,9 +125,10 @@ async def test_the_breaker_opens_fails_fast_then_probes_and_closes(
     ready = await gateway.get("/readyz")
     assert ready.status_code == 503
     assert "customer" in ready.json()["detail"]
-    assert 'gateway_circuit_breaker_state{upstream="customer"} 2.0' in (
-        await gateway.get("/metrics")
-    ).text
+    assert (
+        'gateway_circuit_breaker_state{upstream="customer"} 2.0'
+        in (await gateway.get("/metrics")).text
+    )
 
     # Half-open after the cool-down: one probe goes through; it fails, so open again.
     await asyncio.sleep(0.25)
@@ -138,9 +141,10 @@ async def test_the_breaker_opens_fails_fast_then_probes_and_closes(
     await asyncio.sleep(0.25)
     assert (await gateway.get(API_CUSTOMER)).status_code == 200
     assert (await gateway.get(API_CUSTOMER)).status_code == 200
-    assert 'gateway_circuit_breaker_state{upstream="customer"} 0.0' in (
-        await gateway.get("/metrics")
-    ).text
+    assert (
+        'gateway_circuit_breaker_state{upstream="customer"} 0.0'
+        in (await gateway.get("/metrics")).text
+    )
 
 
 async def test_client_errors_do_not_open_the_breaker(
@@ -166,12 +170,14 @@ async def test_one_upstreams_open_circuit_leaves_the_other_alone(
 
 
 async def test_the_concurrency_cap_refuses_calls_beyond_it_at_once() -> None:
-    release = asyncio.Event()
+    release, both_in = asyncio.Event(), asyncio.Event()
     entered = 0
 
     async def slow_upstream(request: httpx.Request) -> httpx.Response:
         nonlocal entered
         entered += 1
+        if entered == 2:
+            both_in.set()
         await release.wait()
         return httpx.Response(200, json={"id": CUSTOMER_ID})
 
@@ -185,8 +191,7 @@ async def test_the_concurrency_cap_refuses_calls_beyond_it_at_once() -> None:
     )
     async with app_client(app) as client:
         held = [asyncio.create_task(client.get(API_CUSTOMER)) for _ in range(2)]
-        while entered < 2:
-            await asyncio.sleep(0.001)
+        await asyncio.wait_for(both_in.wait(), timeout=1)
 
         refused = await asyncio.wait_for(client.get(API_CUSTOMER), timeout=1)
 
