@@ -32,7 +32,7 @@ def upstream_client(name: str, transport: Transport, settings: GatewaySettings) 
         breaker=CircuitBreaker(
             name,
             failure_threshold=settings.breaker_failure_threshold,
-            reset_timeout=settings.breaker_reset_timeout,
+            reset_timeout=settings.breaker_reset_seconds,
             on_state_change=metrics.record_breaker_state,
         ),
         retry=RetryPolicy(

@@ -37,7 +37,7 @@ class GatewaySettings(ServiceSettings):
     retry_budget: float = Field(default=2.0, ge=0, description="Seconds for all tries together")
 
     breaker_failure_threshold: int = Field(default=5, ge=1)
-    breaker_reset_timeout: float = Field(default=10.0, ge=0)
+    breaker_reset_seconds: float = Field(default=10.0, ge=0)
 
     max_body_bytes: int = Field(default=MIB, ge=0)
     tracing: bool = True
