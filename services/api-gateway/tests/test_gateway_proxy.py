@@ -190,3 +190,41 @@ async def test_openapi_documents_the_whole_public_contract(gateway: httpx.AsyncC
         schemas
     )
     assert "unavailable" in schemas["OrderPage"]["properties"]
+
+
+TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+
+
+async def test_the_callers_trace_context_is_passed_on(
+    gateway: httpx.AsyncClient, customer_api: respx.MockRouter
+) -> None:
+    route = customer_api.get(f"/customers/{CUSTOMER_ID}").respond(200, content=CUSTOMER_BODY)
+
+    await gateway.get(
+        f"/api/customers/{CUSTOMER_ID}",
+        headers={"traceparent": TRACEPARENT, "tracestate": "vendor=1"},
+    )
+
+    sent = route.calls.last.request.headers
+    assert (sent["traceparent"], sent["tracestate"]) == (TRACEPARENT, "vendor=1")
+
+
+async def test_with_tracing_on_the_upstream_call_is_a_child_span_of_the_callers_trace(
+    gateway_with: Callable[..., Any], customer_api: respx.MockRouter
+) -> None:
+    route = customer_api.get(f"/customers/{CUSTOMER_ID}").respond(200, content=CUSTOMER_BODY)
+
+    async with gateway_with(tracing=True) as client:
+        await client.get(f"/api/customers/{CUSTOMER_ID}", headers={"traceparent": TRACEPARENT})
+
+    version, trace_id, span_id, _ = route.calls.last.request.headers["traceparent"].split("-")
+    assert trace_id == TRACEPARENT.split("-")[1]
+    assert span_id != TRACEPARENT.split("-")[2]
+
+
+def test_tracing_is_on_by_default_only_with_an_exporter() -> None:
+    from api_gateway.settings import GatewaySettings
+
+    assert GatewaySettings().tracing_enabled is False
+    assert GatewaySettings(OTEL_EXPORTER_OTLP_ENDPOINT="http://otel:4318").tracing_enabled
+    assert GatewaySettings(tracing=True).tracing_enabled

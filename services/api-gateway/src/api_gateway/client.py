@@ -17,6 +17,7 @@ from chassis import add_log_fields, current_request_id
 from chassis.breaker import CircuitBreaker, CircuitOpenError
 from chassis.retry import RetryPolicy, call_with_retries
 from opentelemetry import propagate, trace
+from starlette.types import Scope
 
 from . import metrics
 from .upstream import (
@@ -34,8 +35,10 @@ IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 # it would let a customer-service outage open the order service's circuit too.
 BREAKER_FAILURE_STATUSES = frozenset({500, 502, 504})
 
-request_log_state: ContextVar[dict[str, Any] | None] = ContextVar("request_log_state", default=None)
-"""The scope state of the request being served, whose access-log line gets upstream timings."""
+current_scope: ContextVar[Scope | None] = ContextVar("current_scope", default=None)
+"""The request being served: its access-log line gets upstream timings, its trace headers are
+passed on."""
+TRACE_HEADERS = ((b"traceparent", "traceparent"), (b"tracestate", "tracestate"))
 
 _tracer = trace.get_tracer("api_gateway")
 
@@ -49,7 +52,7 @@ class UpstreamClient:
         breaker: CircuitBreaker,
         retry: RetryPolicy,
         max_concurrency: int,
-        tracing: bool = True,
+        tracing: bool = False,
     ) -> None:
         self.name = name
         self.transport = transport
@@ -80,6 +83,8 @@ class UpstreamClient:
         request_id = current_request_id()
         if request_id:
             sent["X-Request-ID"] = request_id
+        if not self.tracing:
+            _pass_trace_context(sent)
         retryable = method in IDEMPOTENT_METHODS or (method == "POST" and "Idempotency-Key" in sent)
         self.in_flight += 1
         self._in_flight_gauge.inc()
@@ -161,9 +166,10 @@ class UpstreamClient:
         counter.inc()
 
     def _log(self, method: str, path: str, outcome: str, elapsed: float) -> None:
-        state = request_log_state.get()
-        if state is None:
+        scope = current_scope.get()
+        if scope is None:
             return
+        state = scope.setdefault("state", {})
         calls = state.get("log_fields", {}).get("upstream")
         entry = {
             "service": self.name,
@@ -176,6 +182,18 @@ class UpstreamClient:
             add_log_fields(state, upstream=[entry])
         else:
             calls.append(entry)
+
+
+def _pass_trace_context(headers: dict[str, str]) -> None:
+    """Without spans of our own, the caller's W3C trace context goes on as it came."""
+    scope = current_scope.get()
+    if scope is None:
+        return
+    for raw, name in TRACE_HEADERS:
+        for key, value in scope["headers"]:
+            if key == raw:
+                headers[name] = value.decode("latin-1")
+                break
 
 
 def _outcome_of(exc: UpstreamError) -> str:

@@ -7,15 +7,15 @@ from typing import Annotated
 from chassis import problem_responses
 from fastapi import Depends, Request
 
-from .client import request_log_state
+from .client import current_scope
 from .gateway import Upstreams
 
 UPSTREAM_ERRORS = (502, 503, 504)
 
 
 async def get_upstreams(request: Request) -> Upstreams:
-    """The upstream clients; also points their access-log timings at this request."""
-    request_log_state.set(request.scope.setdefault("state", {}))
+    """The upstream clients, told which request they are serving (for its log and trace)."""
+    current_scope.set(request.scope)
     upstreams: Upstreams = request.app.state.upstreams
     return upstreams
 

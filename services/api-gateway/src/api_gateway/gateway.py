@@ -42,7 +42,7 @@ def upstream_client(name: str, transport: Transport, settings: GatewaySettings) 
             budget=settings.retry_budget,
         ),
         max_concurrency=settings.max_concurrency,
-        tracing=settings.tracing,
+        tracing=settings.tracing_enabled,
     )
 
 

@@ -54,7 +54,7 @@ def create_app(
         problem_map=PROBLEMS,
         lifespan=lifespan,
         cors_origins=settings.cors_origins,
-        tracing=settings.tracing,
+        tracing=settings.tracing_enabled,
     )
     app.state.settings = settings
     openapi.install(app)

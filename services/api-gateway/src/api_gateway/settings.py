@@ -40,7 +40,18 @@ class GatewaySettings(ServiceSettings):
     breaker_reset_seconds: float = Field(default=10.0, ge=0)
 
     max_body_bytes: int = Field(default=MIB, ge=0)
-    tracing: bool = True
+    tracing: bool | None = Field(
+        default=None,
+        description="OpenTelemetry spans; unset: on when OTEL_EXPORTER_OTLP_ENDPOINT is set. "
+        "Off, the caller's traceparent is still passed on.",
+    )
+
+    @property
+    def tracing_enabled(self) -> bool:
+        # Spans nobody exports cost more than the proxying itself (docs/adr/0003).
+        if self.tracing is None:
+            return self.otel_exporter_otlp_endpoint is not None
+        return self.tracing
 
     @field_validator("cors_origins", mode="before")
     @classmethod
