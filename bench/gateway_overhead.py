@@ -109,7 +109,9 @@ def wrk(url: str, connections: int, seconds: float) -> tuple[int, float, float, 
     p50 = to_ms(re.search(r"\s50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
     p99 = to_ms(re.search(r"\s99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
     errors_match = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    socket_errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out
+    )
     errors = int(errors_match.group(1)) if errors_match else 0
     if socket_errors:
         errors += sum(int(n) for n in socket_errors.groups())
@@ -238,8 +240,10 @@ def measure(args: argparse.Namespace) -> tuple[list[Sample], dict[str, object]]:
             variants = {
                 "direct": (service.url + path, ["service"]),
                 "nginx": (nginx_url + "/api" + path, ["nginx", "service"]),
-                "gateway": (gateway.url + "/api" + path, ["gateway", "service", *(
-                    ["customer"] if "customer" in pids else [])]),
+                "gateway": (
+                    gateway.url + "/api" + path,
+                    ["gateway", "service", *(["customer"] if "customer" in pids else [])],
+                ),
             }
             for url, _ in variants.values():
                 httpx.get(url).raise_for_status()
@@ -253,7 +257,7 @@ def measure(args: argparse.Namespace) -> tuple[list[Sample], dict[str, object]]:
                         before = {p: cpu_seconds(pids[p]) for p in processes}
                         requests, rate, p50, p99, errors = wrk(url, connections, args.seconds)
                         cpu = {
-                            p: round((cpu_seconds(pids[p]) - before[p]) * 1000 / max(requests, 1), 3)
+                            p: round((cpu_seconds(pids[p]) - before[p]) * 1000 / requests, 3)
                             for p in processes
                         }
                         samples.append(
@@ -266,7 +270,8 @@ def measure(args: argparse.Namespace) -> tuple[list[Sample], dict[str, object]]:
                             flush=True,
                         )
     finally:
-        subprocess.run(["nginx", "-c", str(workdir / "nginx.conf"), "-p", str(workdir), "-s", "stop"], check=False)
+        stop = ["nginx", "-c", str(workdir / "nginx.conf"), "-p", str(workdir), "-s", "stop"]
+        subprocess.run(stop, check=False)
         for service in services.values():
             service.stop()
     machine = {
@@ -289,33 +294,33 @@ def _cpu_model() -> str:
 
 
 def table(samples: list[Sample]) -> str:
-    rows = [
-        "| target | conns | variant | req/s median (range) | p50 ms | p99 ms | CPU ms/req | "
-        "vs nginx | vs direct |",
-        "| --- | ---: | --- | --- | ---: | ---: | --- | ---: | ---: |",
-    ]
+    """Medians per target, connections and variant; ratios to nginx and to the direct call."""
     groups: dict[tuple[str, int, str], list[Sample]] = {}
     for sample in samples:
         groups.setdefault((sample.target, sample.connections, sample.variant), []).append(sample)
-    medians = {key: statistics.median(s.requests_per_s for s in group) for key, group in groups.items()}
+    rate = {key: statistics.median(s.requests_per_s for s in runs) for key, runs in groups.items()}
+    rows = [
+        "| target | conns | variant | req/s median (range) | p50 ms | p99 ms | CPU ms/req "
+        "| vs nginx | vs direct |",
+        "| --- | ---: | --- | --- | ---: | ---: | --- | ---: | ---: |",
+    ]
     for (target, connections, variant), group in groups.items():
         rates = [s.requests_per_s for s in group]
-        cpu_keys = list(group[0].cpu_ms_per_request)
         cpu = ", ".join(
-            f"{k} {statistics.median(s.cpu_ms_per_request[k] for s in group):.2f}" for k in cpu_keys
+            f"{name} {statistics.median(s.cpu_ms_per_request[name] for s in group):.2f}"
+            for name in group[0].cpu_ms_per_request
         )
-        rate = medians[(target, connections, variant)]
-        nginx = medians.get((target, connections, "nginx"))
-        direct = medians.get((target, connections, "direct"))
+        mine = rate[(target, connections, variant)]
+        nginx = rate.get((target, connections, "nginx"), mine)
+        direct = rate.get((target, connections, "direct"), mine)
         rows.append(
-            f"| {target} | {connections} | {variant} | {rate:.0f} ({min(rates):.0f}–{max(rates):.0f}) "
+            f"| {target} | {connections} | {variant} "
+            f"| {mine:.0f} ({min(rates):.0f} to {max(rates):.0f}) "
             f"| {statistics.median(s.p50_ms for s in group):.2f} "
             f"| {statistics.median(s.p99_ms for s in group):.2f} | {cpu} "
-            f"| {rate / nginx:.2f} | {rate / direct:.2f} |"
-            if nginx and direct
-            else ""
+            f"| {mine / nginx:.2f} | {mine / direct:.2f} |"
         )
-    return "\n".join(row for row in rows if row)
+    return "\n".join(rows)
 
 
 def main() -> None:
@@ -331,7 +336,8 @@ def main() -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     out = RESULTS / f"gateway_overhead-{stamp}.json"
-    out.write_text(json.dumps({"machine": machine, "samples": [asdict(s) for s in samples]}, indent=2))
+    figures = {"machine": machine, "samples": [asdict(s) for s in samples]}
+    out.write_text(json.dumps(figures, indent=2))
     print(f"\n{machine}\n")
     print(table(samples))
     print(f"\nraw figures: {out.relative_to(ROOT)}")
