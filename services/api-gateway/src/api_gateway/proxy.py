@@ -9,7 +9,13 @@ from fastapi import Response
 
 from .upstream import UpstreamResponse
 
-PASSED_HEADERS = ("content-type", "etag", "location", "retry-after")
+PASSED_HEADERS = (
+    "content-type",
+    "etag",
+    "location",
+    "retry-after",
+    "idempotent-replayed",
+)
 API_PREFIX = "/api"
 
 

@@ -8,6 +8,7 @@ tests keep the two in step.
 from __future__ import annotations
 
 import enum
+import uuid
 from datetime import datetime
 from typing import Literal
 
@@ -53,16 +54,16 @@ class OrderStatus(enum.StrEnum):
 
 
 class OrderItem(BaseModel):
-    sku: str = Field(examples=["SKU-001"])
-    name: str = Field(examples=["Analytical engine"])
+    sku: str = Field(min_length=1, max_length=64, examples=["SKU-1042"])
+    name: str = Field(min_length=1, max_length=200, examples=["Espresso beans, 1 kg"])
     quantity: int = Field(ge=1, le=1000)
     unit_price_cents: int = Field(ge=0, le=100_000_000)
 
 
 class OrderCreate(BaseModel):
-    customer_id: str
+    customer_id: uuid.UUID
     items: list[OrderItem] = Field(min_length=1, max_length=100)
-    notes: str | None = None
+    notes: str | None = Field(default=None, max_length=2000)
 
 
 class OrderStatusUpdate(BaseModel):

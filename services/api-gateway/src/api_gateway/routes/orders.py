@@ -41,9 +41,9 @@ async def create_order(
     idempotency_key: Annotated[
         str | None,
         Header(
-            max_length=200,
-            description="Repeat a POST with the same key and body: the first order comes back, "
-            "nothing new is created",
+            description="1..255 printable ASCII characters, unique per intended order. A repeat "
+            "with the same key and body returns the first order (`Idempotent-Replayed: true`) "
+            "and creates nothing; the same key with another body is a 422",
         ),
     ] = None,
 ) -> Response:
