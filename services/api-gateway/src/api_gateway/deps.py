@@ -40,5 +40,7 @@ def body_headers(request: Request, *names: str) -> dict[str, str]:
 
 
 def errors(*statuses: int) -> dict[int | str, dict[str, object]]:
-    """OpenAPI problem responses: ``statuses`` plus what any upstream call may answer."""
+    """OpenAPI problem responses: ``statuses`` plus what any upstream call may answer.
+
+    400 is a body that is not JSON at all, 413 one over the size limit."""
     return problem_responses(*statuses, *UPSTREAM_ERRORS)

@@ -10,21 +10,42 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import SkipJsonSchema
+
+Name = Annotated[
+    str,
+    Field(min_length=1, max_length=200, description="Trimmed", examples=["Ada Lovelace"]),
+]
+Email = Annotated[
+    str,
+    Field(
+        max_length=320,
+        json_schema_extra={"format": "email"},
+        description="Stored as given, unique whatever its case",
+        examples=["ada@example.com"],
+    ),
+]
 
 
-class CustomerCreate(BaseModel):
-    name: str = Field(min_length=1, max_length=200, examples=["Ada Lovelace"])
-    email: str = Field(max_length=320, examples=["ada@example.com"])
+class Input(BaseModel):
+    """A request body: unknown members are refused (422)."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
-class CustomerUpdate(BaseModel):
-    """Only the fields present change; neither may be null."""
+class CustomerCreate(Input):
+    name: Name
+    email: Email
 
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    email: str | None = Field(default=None, max_length=320)
+
+class CustomerUpdate(Input):
+    """Only the members present change; neither may be null."""
+
+    name: Name | SkipJsonSchema[None] = None
+    email: Email | SkipJsonSchema[None] = None
 
 
 class CustomerSummary(BaseModel):
@@ -54,19 +75,26 @@ class OrderStatus(enum.StrEnum):
 
 
 class OrderItem(BaseModel):
+    sku: str
+    name: str
+    quantity: int
+    unit_price_cents: int
+
+
+class OrderItemIn(Input):
     sku: str = Field(min_length=1, max_length=64, examples=["SKU-1042"])
     name: str = Field(min_length=1, max_length=200, examples=["Espresso beans, 1 kg"])
     quantity: int = Field(ge=1, le=1000)
-    unit_price_cents: int = Field(ge=0, le=100_000_000)
+    unit_price_cents: int = Field(ge=0, le=100_000_000, description="Integer minor units")
 
 
-class OrderCreate(BaseModel):
+class OrderCreate(Input):
     customer_id: uuid.UUID
-    items: list[OrderItem] = Field(min_length=1, max_length=100)
+    items: list[OrderItemIn] = Field(min_length=1, max_length=100)
     notes: str | None = Field(default=None, max_length=2000)
 
 
-class OrderStatusUpdate(BaseModel):
+class OrderStatusUpdate(Input):
     status: OrderStatus
 
 

@@ -27,7 +27,7 @@ CustomerId = Annotated[uuid.UUID, Path(description="The customer's id")]
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=Customer,
-    responses=errors(409, 413, 422),
+    responses=errors(400, 409, 413, 422),
     openapi_extra=json_body(CustomerCreate),
 )
 async def create_customer(body: RawBody, request: Request, upstreams: UpstreamsDep) -> Response:
@@ -58,7 +58,7 @@ async def get_customer(customer_id: CustomerId, upstreams: UpstreamsDep) -> Resp
 @router.patch(
     "/{customer_id}",
     response_model=Customer,
-    responses=errors(404, 409, 413, 422),
+    responses=errors(400, 404, 409, 413, 422),
     openapi_extra=json_body(CustomerUpdate),
 )
 async def update_customer(

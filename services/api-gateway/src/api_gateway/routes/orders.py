@@ -31,7 +31,7 @@ async def _with_customer(customers: CustomerClient, response: UpstreamResponse) 
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=OrderDetail,
-    responses=errors(413, 422),
+    responses=errors(400, 413, 422),
     openapi_extra=json_body(OrderCreate),
 )
 async def create_order(
@@ -80,7 +80,7 @@ async def get_order(order_id: OrderId, upstreams: UpstreamsDep) -> Response:
 @router.patch(
     "/{order_id}",
     response_model=OrderDetail,
-    responses=errors(404, 409, 412, 413, 422),
+    responses=errors(400, 404, 409, 412, 413, 422),
     openapi_extra=json_body(OrderStatusUpdate),
 )
 async def update_order_status(
