@@ -253,3 +253,17 @@ async def test_the_dashboard_with_nothing_up_is_still_an_answer(
     body = response.json()
     assert body["unavailable"] == ["customer", "order"]
     assert {s["status"] for s in body["services"].values()} == {"down"}
+
+
+async def test_the_dashboard_survives_an_answer_of_the_wrong_shape(
+    gateway: httpx.AsyncClient, customer_api: respx.MockRouter, order_api: respx.MockRouter
+) -> None:
+    customer_api.get("/customers/stats").respond(200, json={"count": 2})
+    order_api.get("/orders/stats").respond(200, content=b"<html>")
+    order_api.get("/orders").respond(200, json={"orders": []})
+
+    response = await gateway.get("/api/dashboard")
+
+    assert response.status_code == 200
+    assert response.json()["unavailable"] == ["customer", "order"]
+    assert "unexpected shape" in response.json()["services"]["customer"]["detail"]

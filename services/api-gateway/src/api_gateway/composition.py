@@ -8,6 +8,7 @@ from .clients import CustomerClient
 from .upstream import UpstreamError
 
 CUSTOMER = "customer"
+ORDER = "order"
 
 
 async def get_customers(

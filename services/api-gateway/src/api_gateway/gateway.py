@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from chassis.breaker import CircuitBreaker
+from chassis import get_logger
+from chassis.breaker import CircuitBreaker, CircuitState
 from chassis.retry import RetryPolicy
 
 from . import metrics
@@ -13,6 +14,8 @@ from .clients import CustomerClient, OrderClient
 from .settings import GatewaySettings
 from .transports import AiohttpTransport
 from .upstream import Transport
+
+log = get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,14 @@ class Upstreams:
         return (self.customers.upstream, self.orders.upstream)
 
 
+def on_circuit_change(upstream: str, state: CircuitState) -> None:
+    metrics.record_breaker_state(upstream, state)
+    if state is CircuitState.CLOSED:
+        log.info("circuit_closed", upstream=upstream)
+    else:
+        log.warning(f"circuit_{state.value}", upstream=upstream)
+
+
 def upstream_client(name: str, transport: Transport, settings: GatewaySettings) -> UpstreamClient:
     return UpstreamClient(
         name,
@@ -33,7 +44,7 @@ def upstream_client(name: str, transport: Transport, settings: GatewaySettings) 
             name,
             failure_threshold=settings.breaker_failure_threshold,
             reset_timeout=settings.breaker_reset_seconds,
-            on_state_change=metrics.record_breaker_state,
+            on_state_change=on_circuit_change,
         ),
         retry=RetryPolicy(
             attempts=settings.retry_attempts,

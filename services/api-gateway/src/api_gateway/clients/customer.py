@@ -41,9 +41,12 @@ class CustomerClient:
             raise UpstreamBadResponseError(f"customer batch answered {response.status}")
         return {item["id"]: item for item in response.json()["items"]}
 
-    async def get_stats(self) -> dict[str, Any]:
+    async def get_stats(self) -> dict[str, int]:
+        """``{"total": n}``, counted by the customer service's database."""
         response = await self.upstream.request("GET", "/customers/stats")
         if response.status != 200:
             raise UpstreamBadResponseError(f"customer stats answered {response.status}")
-        stats: dict[str, Any] = response.json()
-        return stats
+        try:
+            return {"total": int(response.json()["total"])}
+        except (KeyError, TypeError, ValueError) as exc:
+            raise UpstreamBadResponseError("customer stats have an unexpected shape") from exc

@@ -29,8 +29,16 @@ class OrderClient:
         )
 
     async def get_stats(self) -> dict[str, Any]:
+        """``{"total", "by_status": {STATUS: n}, "revenue_cents"}`` from the order database."""
         response = await self.upstream.request("GET", "/orders/stats")
         if response.status != 200:
             raise UpstreamBadResponseError(f"order stats answered {response.status}")
-        stats: dict[str, Any] = response.json()
-        return stats
+        try:
+            stats = response.json()
+            return {
+                "total": int(stats["total"]),
+                "by_status": {str(k): int(v) for k, v in stats["by_status"].items()},
+                "revenue_cents": int(stats["revenue_cents"]),
+            }
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise UpstreamBadResponseError("order stats have an unexpected shape") from exc

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable
 from typing import Any, TypeVar
 
 from fastapi import APIRouter
 
-from ..client import gather_settled
-from ..composition import attach, get_customers
+from ..composition import CUSTOMER, ORDER, attach, get_customers
 from ..deps import UpstreamsDep
+from ..gateway import Upstreams
 from ..proxy import json_response
 from ..schemas import Dashboard
 from ..upstream import UpstreamError
@@ -35,39 +36,49 @@ def _health(result: object, latency_ms: float) -> dict[str, Any]:
     return {"status": "up", "latency_ms": latency_ms, "detail": None}
 
 
+async def _recent_orders(upstreams: Upstreams) -> tuple[list[dict[str, Any]] | None, list[str]]:
+    """The newest orders with their customers, and which services they lack."""
+    try:
+        response = await upstreams.orders.get_all(query=f"limit={RECENT_ORDERS}")
+        orders: list[dict[str, Any]] | None = (
+            response.json()["items"] if response.status == 200 else None
+        )
+    except (UpstreamError, KeyError, TypeError):
+        orders = None
+    if orders is None:
+        return None, [ORDER]
+    summaries, missing = await get_customers(upstreams.customers, orders)
+    attach(orders, summaries)
+    return orders, missing
+
+
 @router.get("", response_model=Dashboard)
 async def get_dashboard(upstreams: UpstreamsDep) -> Any:
     """Totals, orders by status, revenue, the newest orders and each service's health.
 
-    The counts are the services' own aggregate queries; the three calls go out together.
+    The counts are the services' own aggregate queries; every call goes out at once.
     """
-    (customer_stats, customer_ms), (order_stats, order_ms), recent = await gather_settled(
+    (customers, customer_ms), (orders, order_ms), (recent, missing) = await asyncio.gather(
         _timed(upstreams.customers.get_stats()),
         _timed(upstreams.orders.get_stats()),
-        upstreams.orders.get_all(query=f"limit={RECENT_ORDERS}"),
+        _recent_orders(upstreams),
     )
-    unavailable: list[str] = []
-    recent_orders = None
-    if not isinstance(recent, UpstreamError) and recent.status == 200:
-        recent_orders = recent.json()["items"]
-        summaries, missing = await get_customers(upstreams.customers, recent_orders)
-        attach(recent_orders, summaries)
-        unavailable.extend(missing)
-    customers = None if isinstance(customer_stats, UpstreamError) else customer_stats
-    orders = None if isinstance(order_stats, UpstreamError) else order_stats
-    if customers is None and "customer" not in unavailable:
-        unavailable.append("customer")
-    if orders is None or recent_orders is None:
-        unavailable.append("order")
+    unavailable = set(missing)
+    if isinstance(customers, UpstreamError):
+        unavailable.add(CUSTOMER)
+    if isinstance(orders, UpstreamError):
+        unavailable.add(ORDER)
     return json_response(
         {
-            "customers": customers and {"total": customers["total"]},
-            "orders": orders and {"total": orders["total"], "by_status": orders["by_status"]},
-            "revenue_cents": orders and orders["revenue_cents"],
-            "recent_orders": recent_orders,
+            "customers": None if isinstance(customers, UpstreamError) else customers,
+            "orders": None
+            if isinstance(orders, UpstreamError)
+            else {"total": orders["total"], "by_status": orders["by_status"]},
+            "revenue_cents": None if isinstance(orders, UpstreamError) else orders["revenue_cents"],
+            "recent_orders": recent,
             "services": {
-                "customer": _health(customer_stats, customer_ms),
-                "order": _health(order_stats, order_ms),
+                CUSTOMER: _health(customers, customer_ms),
+                ORDER: _health(orders, order_ms),
             },
             "unavailable": sorted(unavailable),
         }
