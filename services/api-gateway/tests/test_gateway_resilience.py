@@ -169,8 +169,8 @@ async def test_one_upstreams_open_circuit_leaves_the_other_alone(
     assert (await gateway.get("/api/orders")).status_code == 200
 
 
-async def test_the_concurrency_cap_refuses_calls_beyond_it_at_once() -> None:
-    release, both_in = asyncio.Event(), asyncio.Event()
+def slow_gateway(release: asyncio.Event, both_in: asyncio.Event, **settings: Any) -> Any:
+    """A gateway whose customer service holds every call until ``release`` is set."""
     entered = 0
 
     async def slow_upstream(request: httpx.Request) -> httpx.Response:
@@ -185,15 +185,47 @@ async def test_the_concurrency_cap_refuses_calls_beyond_it_at_once() -> None:
         httpx.AsyncClient(base_url="http://c", transport=httpx.MockTransport(slow_upstream))
     )
     app = create_app(
-        fast_settings(max_concurrency=2),
+        fast_settings(max_concurrency=2, **settings),
         customer_transport=slow,
         order_transport=mock_transport(respx.MockRouter(base_url=ORDER_URL), ORDER_URL),
     )
-    async with app_client(app) as client:
+    return app_client(app)
+
+
+async def test_a_call_beyond_the_cap_waits_for_a_slot() -> None:
+    release, both_in = asyncio.Event(), asyncio.Event()
+    async with slow_gateway(release, both_in, queue_timeout=5) as client:
+        held = [asyncio.create_task(client.get(API_CUSTOMER)) for _ in range(2)]
+        await asyncio.wait_for(both_in.wait(), timeout=1)
+        waiting = asyncio.create_task(client.get(API_CUSTOMER))
+        await asyncio.sleep(0.05)
+        assert not waiting.done()
+
+        release.set()
+
+        assert [r.status_code for r in await asyncio.gather(*held, waiting)] == [200] * 3
+
+
+async def test_a_call_that_waits_too_long_for_a_slot_is_503() -> None:
+    release, both_in = asyncio.Event(), asyncio.Event()
+    async with slow_gateway(release, both_in, queue_timeout=0.1) as client:
         held = [asyncio.create_task(client.get(API_CUSTOMER)) for _ in range(2)]
         await asyncio.wait_for(both_in.wait(), timeout=1)
 
-        refused = await asyncio.wait_for(client.get(API_CUSTOMER), timeout=1)
+        refused = await client.get(API_CUSTOMER)
+
+        assert_problem(refused, 503, "upstream-saturated")
+        release.set()
+        await asyncio.gather(*held)
+
+
+async def test_with_no_queue_the_cap_refuses_at_once() -> None:
+    release, both_in = asyncio.Event(), asyncio.Event()
+    async with slow_gateway(release, both_in, queue_timeout=0) as client:
+        held = [asyncio.create_task(client.get(API_CUSTOMER)) for _ in range(2)]
+        await asyncio.wait_for(both_in.wait(), timeout=1)
+
+        refused = await asyncio.wait_for(client.get(API_CUSTOMER), timeout=0.5)
 
         assert_problem(refused, 503, "upstream-saturated")
         assert refused.headers["retry-after"] == "1"

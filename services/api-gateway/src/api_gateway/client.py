@@ -1,9 +1,9 @@
 """One upstream as the gateway sees it: a transport wrapped in its resilience policy.
 
-Every call: refuse at once if ``max_concurrency`` calls are in flight (503) or the circuit is
-open (503 + Retry-After); send with the request id and trace context; retry a connection failure
-when the request is safe to repeat; feed the outcome to the breaker, the metrics and the
-request's access-log line.
+Every call: wait at most ``queue_timeout`` for one of ``max_concurrency`` slots (503 if none
+frees up); refuse at once if the circuit is open (503 + Retry-After); send with the request id
+and trace context; retry a connection failure when the request is safe to repeat; feed the
+outcome to the breaker, the metrics and the request's access-log line.
 """
 
 from __future__ import annotations
@@ -52,6 +52,7 @@ class UpstreamClient:
         breaker: CircuitBreaker,
         retry: RetryPolicy,
         max_concurrency: int,
+        queue_timeout: float = 0.0,
         tracing: bool = False,
     ) -> None:
         self.name = name
@@ -59,6 +60,8 @@ class UpstreamClient:
         self.breaker = breaker
         self.retry = retry
         self.max_concurrency = max_concurrency
+        self.queue_timeout = queue_timeout
+        self._slots = asyncio.Semaphore(max_concurrency)
         self.tracing = tracing
         self.in_flight = 0
         self._latency = metrics.UPSTREAM_LATENCY.labels(name)
@@ -76,9 +79,6 @@ class UpstreamClient:
         headers: dict[str, str] | None = None,
     ) -> UpstreamResponse:
         """Send ``method path``; answers any status, raises :class:`UpstreamError` otherwise."""
-        if self.in_flight >= self.max_concurrency:
-            self._count("saturated")
-            raise UpstreamSaturatedError(self.name)
         sent = dict(headers) if headers else {}
         request_id = current_request_id()
         if request_id:
@@ -86,6 +86,7 @@ class UpstreamClient:
         if not self.tracing:
             _pass_trace_context(sent)
         retryable = method in IDEMPOTENT_METHODS or (method == "POST" and "Idempotency-Key" in sent)
+        await self._take_slot()
         self.in_flight += 1
         self._in_flight_gauge.inc()
         start = time.perf_counter()
@@ -107,11 +108,24 @@ class UpstreamClient:
             raise
         finally:
             elapsed = time.perf_counter() - start
+            self._slots.release()
             self.in_flight -= 1
             self._in_flight_gauge.dec()
             self._latency.observe(elapsed)
             self._count(outcome)
             self._log(method, path, outcome, elapsed)
+
+    async def _take_slot(self) -> None:
+        if not self._slots.locked():
+            await self._slots.acquire()  # free: returns without suspending
+            return
+        try:
+            if self.queue_timeout <= 0:
+                raise TimeoutError
+            await asyncio.wait_for(self._slots.acquire(), self.queue_timeout)
+        except TimeoutError:
+            self._count("saturated")
+            raise UpstreamSaturatedError(self.name) from None
 
     async def _send(
         self, method: str, path: str, headers: dict[str, str], body: bytes | None, retryable: bool

@@ -53,6 +53,7 @@ def upstream_client(name: str, transport: Transport, settings: GatewaySettings) 
             budget=settings.retry_budget,
         ),
         max_concurrency=settings.max_concurrency,
+        queue_timeout=settings.queue_timeout,
         tracing=settings.tracing_enabled,
     )
 

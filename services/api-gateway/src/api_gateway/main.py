@@ -63,4 +63,4 @@ def create_app(
 
 def run() -> None:
     settings = GatewaySettings()
-    serve(create_app(settings), settings)
+    serve(create_app(settings), settings, timeout_keep_alive=settings.keepalive_timeout)

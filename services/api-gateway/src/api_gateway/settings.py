@@ -28,8 +28,12 @@ class GatewaySettings(ServiceSettings):
     customer_read_timeout: float = Field(default=3.0, gt=0)
     # The order service may wait on the customer service itself, so it gets longer.
     order_read_timeout: float = Field(default=6.0, gt=0)
-    max_connections: int = Field(default=100, ge=1, description="Pooled connections per upstream")
-    max_concurrency: int = Field(default=100, ge=1, description="In-flight calls per upstream")
+    # Equal, so that every call in flight has its connection and none queues unseen in the pool.
+    max_connections: int = Field(default=256, ge=1, description="Pooled connections per upstream")
+    max_concurrency: int = Field(default=256, ge=1, description="In-flight calls per upstream")
+    queue_timeout: float = Field(
+        default=1.0, ge=0, description="Seconds a call may wait for a slot; 0 refuses at once"
+    )
 
     retry_attempts: int = Field(default=3, ge=1, description="Tries in all, the first included")
     retry_backoff_initial: float = Field(default=0.05, ge=0)
@@ -40,6 +44,9 @@ class GatewaySettings(ServiceSettings):
     breaker_reset_seconds: float = Field(default=10.0, ge=0)
 
     max_body_bytes: int = Field(default=MIB, ge=0)
+    # Clients keep idle connections for 5 s (httpx) to minutes (browsers); a server that closes
+    # first races their next request. nginx's default, well above them.
+    keepalive_timeout: int = Field(default=75, ge=1, description="Idle client connection, s")
     tracing: bool | None = Field(
         default=None,
         description="OpenTelemetry spans; unset: on when OTEL_EXPORTER_OTLP_ENDPOINT is set. "
