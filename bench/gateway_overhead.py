@@ -228,9 +228,9 @@ def measure(args: argparse.Namespace) -> tuple[list[Sample], dict[str, object]]:
     with_orders = shutil.which("orderflow-order", path=str(Path(sys.executable).parent)) is not None
     workdir = Path(tempfile.mkdtemp(prefix="orderflow-bench-"))
     services = start_stack(workdir, with_orders)
-    nginx_url, nginx_pids = start_nginx(workdir, services)
     samples: list[Sample] = []
     try:
+        nginx_url, nginx_pids = start_nginx(workdir, services)
         paths = seed(services)
         gateway = services["gateway"]
         for target, path in paths.items():
