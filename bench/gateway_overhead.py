@@ -165,13 +165,18 @@ def start_stack(workdir: Path, with_orders: bool) -> dict[str, ServiceProcess]:
             **{f"GATEWAY_{k}": v for k, v in common.items()},
         },
     )
-    for service in services.values():
-        service.start(wait=False)
-    for name, service in services.items():
-        if name == "gateway" and not with_orders:
-            _wait_live(service)  # never ready without its order service; alive is enough here
-        else:
-            service.wait_ready(60)
+    try:
+        for service in services.values():
+            service.start(wait=False)
+        for name, service in services.items():
+            if name == "gateway" and not with_orders:
+                _wait_live(service)  # never ready without its order service; alive is enough
+            else:
+                service.wait_ready(60)
+    except BaseException:
+        for service in services.values():
+            service.stop()
+        raise
     return services
 
 
@@ -223,9 +228,9 @@ def measure(args: argparse.Namespace) -> tuple[list[Sample], dict[str, object]]:
     with_orders = shutil.which("orderflow-order", path=str(Path(sys.executable).parent)) is not None
     workdir = Path(tempfile.mkdtemp(prefix="orderflow-bench-"))
     services = start_stack(workdir, with_orders)
-    nginx_url, nginx_pids = start_nginx(workdir, services)
     samples: list[Sample] = []
     try:
+        nginx_url, nginx_pids = start_nginx(workdir, services)
         paths = seed(services)
         gateway = services["gateway"]
         for target, path in paths.items():
