@@ -102,7 +102,13 @@ def create_app(
             allow_origins=list(cors_origins),
             allow_methods=["GET", "POST", "PATCH", "OPTIONS"],
             allow_headers=["Content-Type", "If-Match", "Idempotency-Key", "X-Request-ID"],
-            expose_headers=["ETag", "Location", "X-Request-ID", "Retry-After"],
+            expose_headers=[
+                "ETag",
+                "Location",
+                "X-Request-ID",
+                "Retry-After",
+                "Idempotent-Replayed",
+            ],
         )
     if tracing:
         configure_tracing(settings.service_name, settings.otel_exporter_otlp_endpoint)
