@@ -1,0 +1,23 @@
+import type { ServiceHealth } from "../api/types";
+
+export function ServiceHealthList({ services }: { services: Record<string, ServiceHealth> }) {
+  const entries = Object.entries(services);
+  if (entries.length === 0) return <p className="empty">No services reported.</p>;
+  return (
+    <ul className="health-list">
+      {entries.map(([name, health]) => (
+        <li key={name} className="health-list__item">
+          <span className={`dot dot--${health.status}`} aria-hidden="true" />
+          <span className="health-list__name">{name} service</span>
+          <span className={health.status === "up" ? "health-list__status" : "health-list__status text-danger"}>
+            {health.status === "up" ? "Up" : "Down"}
+          </span>
+          <span className="muted">
+            {health.latency_ms != null ? `${Math.round(health.latency_ms)} ms` : "—"}
+            {health.detail ? ` · ${health.detail}` : ""}
+          </span>
+        </li>
+      ))}
+    </ul>
+  );
+}

@@ -1,0 +1,23 @@
+/// <reference types="vitest/config" />
+import react from "@vitejs/plugin-react";
+import { defineConfig } from "vite";
+
+// The browser only ever calls relative /api paths; the dev server and `vite preview`
+// forward them to the gateway, so the frontend knows nothing of the services behind it.
+const gateway = process.env.ORDERFLOW_GATEWAY_URL ?? "http://127.0.0.1:8000";
+const port = Number(process.env.FRONTEND_PORT ?? 5173);
+const proxy = Object.fromEntries(
+  ["/api", "/healthz", "/readyz"].map((path) => [path, { target: gateway, changeOrigin: true }]),
+);
+
+export default defineConfig({
+  plugins: [react()],
+  server: { port, strictPort: true, proxy },
+  preview: { port, strictPort: true, proxy },
+  test: {
+    environment: "jsdom",
+    setupFiles: ["src/test/setup.ts"],
+    include: ["src/**/*.test.{ts,tsx}"],
+    restoreMocks: true,
+  },
+});
