@@ -1,8 +1,9 @@
 """The OrderFlow service chassis: the plumbing every service shares, written once."""
 
-from .app import Storage, create_app, serve
+from .app import Storage, create_app, migrate, run_service, serve
 from .db import Database, naming_metadata
 from .deps import CursorQuery, DatabaseDep, LimitQuery
+from .fields import EmailAddress, NoNul, Text
 from .http import create_client
 from .logging import configure_logging, get_logger
 from .observe import add_log_fields
@@ -36,13 +37,16 @@ __all__ = [
     "CursorQuery",
     "Database",
     "DatabaseDep",
+    "EmailAddress",
     "FieldError",
     "LimitQuery",
+    "NoNul",
     "Page",
     "Problem",
     "ProblemError",
     "ServiceSettings",
     "Storage",
+    "Text",
     "UTCDateTime",
     "add_log_fields",
     "configure_logging",
@@ -53,11 +57,13 @@ __all__ = [
     "encode_cursor",
     "get_logger",
     "keyset",
+    "migrate",
     "naming_metadata",
     "outgoing_headers",
     "page_of",
     "problem_response",
     "problem_responses",
+    "run_service",
     "serve",
     "utcnow",
 ]

@@ -125,3 +125,38 @@ def serve(app: FastAPI | str, settings: ServiceSettings, **uvicorn_options: Any)
         timeout_graceful_shutdown=10,
         **uvicorn_options,
     )
+
+
+def migrate(settings: ServiceSettings, storage: Storage) -> None:
+    """Apply the service's migrations and return (``<service> migrate``, ``make migrate``)."""
+    import asyncio
+
+    async def run() -> None:
+        db = Database(settings.database_url or storage.default_url)
+        try:
+            await upgrade(db, storage.migrations, version_table=storage.version_table)
+        finally:
+            await db.dispose()
+
+    configure_logging(
+        service=settings.service_name, level=settings.log_level, fmt=settings.log_format
+    )
+    asyncio.run(run())
+    log.info("migrated", version_table=storage.version_table)
+
+
+def run_service(
+    factory: Callable[[Any], FastAPI], settings: ServiceSettings, storage: Storage | None
+) -> None:
+    """A service's console script: ``<script>`` serves, ``<script> migrate`` only migrates."""
+    import sys
+
+    args = sys.argv[1:]
+    if args == ["migrate"]:
+        if storage is None:
+            raise SystemExit("this component has no database to migrate")
+        migrate(settings, storage)
+        return
+    if args:
+        raise SystemExit(f"usage: {sys.argv[0]} [migrate]")
+    serve(factory(settings), settings)

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.pool import AsyncAdaptedQueuePool, ConnectionPoolEntry
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_N_label)s",
@@ -71,9 +71,15 @@ class Database:
             Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
 
         if self.is_memory:
-            # One connection is the whole in-memory database: keep it, and share it.
+            # One connection is the whole in-memory database: keep it, and take turns with it
+            # (a queue of one, not StaticPool, whose sharing would interleave transactions).
             self.write_engine = create_async_engine(
-                self.url, pool_size=1, max_overflow=0, pool_recycle=-1, pool_timeout=30
+                self.url,
+                poolclass=AsyncAdaptedQueuePool,
+                pool_size=1,
+                max_overflow=0,
+                pool_recycle=-1,
+                pool_timeout=30,
             )
             self.read_engine = self.write_engine
             self._install_sqlite(self.write_engine, _begin_immediate)

@@ -115,7 +115,7 @@ def field_errors(errors: Sequence[Any]) -> list[FieldError]:
             FieldError(
                 location=location,
                 field=".".join(path) or location,
-                message=str(error.get("msg", "Invalid value")),
+                message=str(error.get("msg", "Invalid value")).removeprefix("Value error, "),
                 code=str(error.get("type", "value_error")),
             )
         )

@@ -1,0 +1,15 @@
+"""Fixtures and helpers OrderFlow's test suites share."""
+
+from .apps import app_client
+from .postgres import PostgresServer, postgres_admin_url
+from .processes import ServiceProcess, free_port
+from .stack import Stack
+
+__all__ = [
+    "PostgresServer",
+    "ServiceProcess",
+    "Stack",
+    "app_client",
+    "free_port",
+    "postgres_admin_url",
+]

@@ -1,0 +1,38 @@
+"""The pytest plugin: ``database_url`` runs a test on in-memory SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+
+import pytest
+from chassis import MEMORY_DATABASE_URL
+
+from .postgres import ENV_VAR, PostgresServer, postgres_admin_url, truncate_all
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    admin_url = postgres_admin_url()
+    if admin_url is None:
+        pytest.skip(f"{ENV_VAR} is not set; `make test` sets it and runs these tests")
+    server = PostgresServer(admin_url)
+    yield server
+    server.drop_all()
+
+
+@pytest.fixture(scope="session")
+def postgres_database(postgres_server: PostgresServer) -> str:
+    """One database for the session; tables are emptied after every test that uses it."""
+    return postgres_server.create_database()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A fresh, empty database: in-memory SQLite, or the session's PostgreSQL database."""
+    if request.param == "sqlite":
+        yield MEMORY_DATABASE_URL
+        return
+    url: str = request.getfixturevalue("postgres_database")
+    yield url
+    asyncio.run(truncate_all(url))

@@ -1,0 +1,1 @@
+"""The customer service: the one owner of customer data."""

@@ -1,0 +1,83 @@
+"""The customer service's HTTP API: thin, typed, documented."""
+
+import uuid
+from typing import Annotated
+
+from chassis import DEFAULT_LIMIT, CursorQuery, DatabaseDep, LimitQuery, Page, problem_responses
+from fastapi import APIRouter, Path, Query, Response, status
+
+from . import service as customer_service
+from .schemas import (
+    CustomerBatch,
+    CustomerBatchRequest,
+    CustomerCreate,
+    CustomerRead,
+    CustomerStats,
+    CustomerSummary,
+    CustomerUpdate,
+)
+
+router = APIRouter(prefix="/customers", tags=["customers"])
+CustomerId = Annotated[uuid.UUID, Path(description="The customer's id")]
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CustomerRead,
+    responses=problem_responses(409, 422),
+)
+async def create_customer(
+    customer_in: CustomerCreate, db: DatabaseDep, response: Response
+) -> CustomerRead:
+    """Create a customer; the email must not be taken, whatever its case."""
+    customer = await customer_service.create(db, customer_in=customer_in)
+    response.headers["Location"] = f"/customers/{customer.id}"
+    return CustomerRead.model_validate(customer)
+
+
+@router.get("", response_model=Page[CustomerRead], responses=problem_responses(422))
+async def list_customers(
+    db: DatabaseDep,
+    limit: LimitQuery = DEFAULT_LIMIT,
+    cursor: CursorQuery = None,
+    q: Annotated[
+        str | None, Query(max_length=200, description="Part of the name or email, any case")
+    ] = None,
+) -> Page[CustomerRead]:
+    """A page of customers, newest first, optionally matching ``q``."""
+    items, next_cursor = await customer_service.get_all(db, q=q, cursor=cursor, limit=limit)
+    return Page(items=[CustomerRead.model_validate(c) for c in items], next_cursor=next_cursor)
+
+
+@router.post("/batch", response_model=CustomerBatch, responses=problem_responses(422))
+async def get_customers_batch(request: CustomerBatchRequest, db: DatabaseDep) -> CustomerBatch:
+    """Summaries of up to 100 customers in one query; unknown ids are left out."""
+    customers = await customer_service.get_many(db, ids=request.ids)
+    return CustomerBatch(items=[CustomerSummary.model_validate(c) for c in customers])
+
+
+@router.get("/stats", response_model=CustomerStats)
+async def get_customer_stats(db: DatabaseDep) -> CustomerStats:
+    """How many customers there are, counted by the database."""
+    return CustomerStats(total=await customer_service.count(db))
+
+
+@router.get("/{customer_id}", response_model=CustomerRead, responses=problem_responses(404, 422))
+async def get_customer(customer_id: CustomerId, db: DatabaseDep) -> CustomerRead:
+    """One customer."""
+    customer = await customer_service.get(db, customer_id=str(customer_id))
+    return CustomerRead.model_validate(customer)
+
+
+@router.patch(
+    "/{customer_id}", response_model=CustomerRead, responses=problem_responses(404, 409, 422)
+)
+async def update_customer(
+    customer_id: CustomerId, customer_in: CustomerUpdate, db: DatabaseDep
+) -> CustomerRead:
+    """Change a customer's name or email."""
+    customer = await customer_service.update(
+        db, customer_id=str(customer_id), customer_in=customer_in
+    )
+    return CustomerRead.model_validate(customer)
