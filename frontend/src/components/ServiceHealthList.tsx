@@ -12,12 +12,13 @@ export function ServiceHealthList({ services }: { services: Record<string, Servi
           <span className={health.status === "up" ? "health-list__status" : "health-list__status text-danger"}>
             {health.status === "up" ? "Up" : "Down"}
           </span>
-          <span className="muted">
-            {health.latency_ms != null ? `${Math.round(health.latency_ms)} ms` : "—"}
-            {health.detail ? ` · ${health.detail}` : ""}
-          </span>
+          <span className="muted">{[latency(health.latency_ms), health.detail].filter(Boolean).join(" · ")}</span>
         </li>
       ))}
     </ul>
   );
+}
+
+function latency(ms: number | null): string | null {
+  return ms == null ? null : `${Math.round(ms)} ms`;
 }

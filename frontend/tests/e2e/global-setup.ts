@@ -7,7 +7,7 @@ import { FRONTEND_DIR, REPO_ROOT, freePort, start, stop, waitUntilReady, type Ru
 /**
  * The real system on free ports: the customer and order services (each with its own SQLite file
  * in a fresh temporary folder), the gateway in front of them, and the built app served by
- * `vite preview`, which forwards /api to the gateway exactly as in production.
+ * `vite preview`, which forwards /api to the gateway as `make run` does.
  *
  * Tests read E2E_BASE_URL and, to take the customer service down, E2E_CUSTOMER_PID.
  */
@@ -55,9 +55,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     if (!existsSync(join(FRONTEND_DIR, "dist", "index.html"))) {
       execFileSync("npx", ["vite", "build"], { cwd: FRONTEND_DIR, stdio: "inherit" });
     }
-    const preview = start("frontend", "npx", ["vite", "preview", "--host", "127.0.0.1"], {
+    const preview = start("frontend", "npx", ["vite", "preview"], {
       cwd: FRONTEND_DIR,
-      env: { FRONTEND_PORT: String(frontendPort), ORDERFLOW_GATEWAY_URL: gatewayUrl },
+      env: { FRONTEND_HOST: "127.0.0.1", FRONTEND_PORT: String(frontendPort), ORDERFLOW_GATEWAY_URL: gatewayUrl },
     });
     running.push(preview);
     await waitUntilReady(`${frontendUrl}/`, preview, 30_000);
