@@ -38,7 +38,7 @@ export function useCreateOrder() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: async ({ body, idempotencyKey }: CreateOrderInput) =>
-      (await unwrap(api.POST("/api/orders", { body, params: { header: { "Idempotency-Key": idempotencyKey } } }))).data,
+      (await unwrap(api.POST("/api/orders", { body, headers: { "Idempotency-Key": idempotencyKey } }))).data,
     onSuccess: (order) => {
       queryClient.setQueryData(orderKeys.detail(order.id), order);
       return invalidateOrderViews(queryClient);
@@ -56,8 +56,9 @@ export function useChangeOrderStatus(id: string) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: async ({ status, version }: ChangeStatusInput) => {
-      const params = { path: { order_id: id }, header: { "If-Match": `"${version}"` } };
-      return (await unwrap(api.PATCH("/api/orders/{order_id}", { params, body: { status } }))).data;
+      const params = { path: { order_id: id } };
+      const headers = { "If-Match": `"${version}"` };
+      return (await unwrap(api.PATCH("/api/orders/{order_id}", { params, headers, body: { status } }))).data;
     },
     onSuccess: (order) => {
       queryClient.setQueryData(orderKeys.detail(id), order);

@@ -188,15 +188,33 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             updated_at: string;
+        };
+        /** OrderDetail */
+        OrderDetail: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            customer_id: string;
+            customer: components["schemas"]["CustomerSummary"] | null;
+            status: components["schemas"]["OrderStatus"];
+            items: components["schemas"]["OrderItem"][];
+            total_cents: number;
+            currency: string;
+            notes: string | null;
+            version: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
             /** @description Services whose data is missing from this answer */
-            unavailable?: string[];
+            unavailable: ("customer" | "order")[];
         };
         /** OrderPage */
         OrderPage: {
             items: components["schemas"]["Order"][];
             next_cursor: string | null;
             /** @description Services whose data is missing from this answer */
-            unavailable: string[];
+            unavailable: ("customer" | "order")[];
         };
         /** ServiceHealth */
         ServiceHealth: {
@@ -205,28 +223,31 @@ export interface components {
             latency_ms: number | null;
             detail: string | null;
         };
-        /** CustomerStats */
-        CustomerStats: {
+        /** CustomerTotals */
+        CustomerTotals: {
             total: number;
         };
-        /** OrderStats */
-        OrderStats: {
+        /** OrderTotals */
+        OrderTotals: {
             total: number;
             by_status: {
                 [key: string]: number;
             };
         };
+        /** Services */
+        Services: {
+            customer: components["schemas"]["ServiceHealth"];
+            order: components["schemas"]["ServiceHealth"];
+        };
         /** Dashboard */
         Dashboard: {
-            customers: components["schemas"]["CustomerStats"] | null;
-            orders: components["schemas"]["OrderStats"] | null;
+            customers: components["schemas"]["CustomerTotals"] | null;
+            orders: components["schemas"]["OrderTotals"] | null;
             revenue_cents: number | null;
             recent_orders: components["schemas"]["Order"][] | null;
-            services: {
-                [key: string]: components["schemas"]["ServiceHealth"];
-            };
+            services: components["schemas"]["Services"];
             /** @description Services whose data is missing from this answer */
-            unavailable: string[];
+            unavailable: ("customer" | "order")[];
         };
         /** FieldError */
         FieldError: {
@@ -711,7 +732,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Order"];
+                    "application/json": components["schemas"]["OrderDetail"];
                 };
             };
             /** @description Not found */
@@ -780,7 +801,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Order"];
+                    "application/json": components["schemas"]["OrderDetail"];
                 };
             };
             /** @description Not found */
@@ -855,7 +876,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Order"];
+                    "application/json": components["schemas"]["OrderDetail"];
                 };
             };
             /** @description Not found */

@@ -1,7 +1,7 @@
 import { Link, useLocation, useParams } from "react-router";
 import { ApiError } from "../api/errors";
 import { useChangeOrderStatus, useOrder } from "../api/orders";
-import type { Order, OrderStatus } from "../api/types";
+import type { OrderDetail, OrderStatus } from "../api/types";
 import { EmptyState, ErrorMessage, Loading, PartialDataBanner } from "../components/feedback";
 import { CustomerCell } from "../components/OrdersTable";
 import { StatusBadge } from "../components/StatusBadge";
@@ -36,7 +36,7 @@ export function OrderPage() {
   );
 }
 
-function OrderDetails({ order }: { order: Order }) {
+function OrderDetails({ order }: { order: OrderDetail }) {
   return (
     <article className="stack">
       <header className="page-header">
@@ -82,7 +82,7 @@ function OrderDetails({ order }: { order: Order }) {
 }
 
 /** Only the moves the lifecycle allows from the current status; a final status offers none. */
-export function StatusActions({ order }: { order: Order }) {
+export function StatusActions({ order }: { order: OrderDetail }) {
   const change = useChangeOrderStatus(order.id);
   const next = allowedTransitions(order.status);
 
@@ -134,7 +134,7 @@ function StatusChangeError({ error }: { error: unknown }) {
   return <ErrorMessage error={error} />;
 }
 
-function ItemsTable({ order }: { order: Order }) {
+function ItemsTable({ order }: { order: OrderDetail }) {
   if (order.items.length === 0) return <EmptyState>This order has no items.</EmptyState>;
   return (
     <div className="table-wrap">

@@ -1,4 +1,4 @@
-import type { Customer, Dashboard, Order, Problem } from "../api/types";
+import type { Customer, Dashboard, OrderDetail, Problem } from "../api/types";
 
 const NOW = "2026-01-15T10:00:00Z";
 
@@ -13,7 +13,7 @@ export function aCustomer(overrides: Partial<Customer> = {}): Customer {
   };
 }
 
-export function anOrder(overrides: Partial<Order> = {}): Order {
+export function anOrder(overrides: Partial<OrderDetail> = {}): OrderDetail {
   const customer = aCustomer();
   return {
     id: "22222222-2222-4222-8222-222222222222",

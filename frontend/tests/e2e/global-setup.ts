@@ -42,7 +42,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
         GATEWAY_PORT: String(gatewayPort),
         GATEWAY_CUSTOMER_SERVICE_URL: customerUrl,
         GATEWAY_ORDER_SERVICE_URL: orderUrl,
-        GATEWAY_CORS_ORIGINS: JSON.stringify([frontendUrl]),
+        GATEWAY_CORS_ORIGINS: frontendUrl,
       },
     });
     running.push(customer, order, gateway);
