@@ -12,7 +12,12 @@ export function ServiceHealthList({ services }: { services: Record<string, Servi
           <span className={health.status === "up" ? "health-list__status" : "health-list__status text-danger"}>
             {health.status === "up" ? "Up" : "Down"}
           </span>
-          <span className="muted">{[latency(health.latency_ms), health.detail].filter(Boolean).join(" · ")}</span>
+          <span className="muted">{latency(health.latency_ms)}</span>
+          {health.detail && (
+            <span className="health-list__detail" title={health.detail}>
+              {health.detail}
+            </span>
+          )}
         </li>
       ))}
     </ul>
