@@ -27,13 +27,13 @@ export function CustomersPage() {
           New customer
         </Link>
       </header>
-      <search className="toolbar">
+      <div role="search" className="toolbar">
         <div className="field field--inline field--grow">
           <label htmlFor="customer-search">Search</label>
           <input id="customer-search" type="search" placeholder="Name or email" value={text} onChange={(e) => search(e.target.value)} />
         </div>
         {customers.isFetching && !customers.isPending && <span className="muted" role="status">Searching…</span>}
-      </search>
+      </div>
       {customers.isPending && <Loading label="Loading customers…" />}
       {customers.isError && <ErrorMessage error={customers.error} onRetry={() => customers.refetch()} />}
       {customers.data && (
