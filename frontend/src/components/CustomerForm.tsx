@@ -25,7 +25,7 @@ export function CustomerForm({ initial, submitLabel, pending, error, onSubmit, o
 
   function handleSubmit(event: FormEvent) {
     event.preventDefault();
-    if (!pending) onSubmit({ name, email });
+    onSubmit({ name, email });
   }
 
   return (

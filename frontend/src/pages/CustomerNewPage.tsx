@@ -1,10 +1,12 @@
 import { Link, useNavigate } from "react-router";
 import { useCreateCustomer } from "../api/customers";
 import { CustomerForm } from "../components/CustomerForm";
+import { useSubmitOnce } from "../lib/useSubmitOnce";
 
 export function CustomerNewPage() {
   const navigate = useNavigate();
   const create = useCreateCustomer();
+  const submitting = useSubmitOnce();
   return (
     <>
       <nav className="breadcrumbs" aria-label="Breadcrumbs">
@@ -15,7 +17,11 @@ export function CustomerNewPage() {
         submitLabel="Create customer"
         pending={create.isPending}
         error={create.error}
-        onSubmit={(values) => create.mutate(values, { onSuccess: (customer) => navigate(`/customers/${customer.id}`) })}
+        onSubmit={(values) =>
+          submitting.run((done) =>
+            create.mutate(values, { onSuccess: (customer) => navigate(`/customers/${customer.id}`), onSettled: done }),
+          )
+        }
         onCancel={() => navigate("/customers")}
       />
     </>

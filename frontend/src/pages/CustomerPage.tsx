@@ -8,6 +8,7 @@ import { OrdersTable } from "../components/OrdersTable";
 import { Pager } from "../components/Pager";
 import { formatDateTime } from "../lib/format";
 import { useCursorPages } from "../lib/useCursorPages";
+import { useSubmitOnce } from "../lib/useSubmitOnce";
 
 export function CustomerPage() {
   const { customerId = "" } = useParams();
@@ -28,6 +29,7 @@ export function CustomerPage() {
 function CustomerDetails({ customer }: { customer: Customer }) {
   const [editing, setEditing] = useState(false);
   const update = useUpdateCustomer(customer.id);
+  const submitting = useSubmitOnce();
 
   if (editing) {
     return (
@@ -38,7 +40,9 @@ function CustomerDetails({ customer }: { customer: Customer }) {
           submitLabel="Save changes"
           pending={update.isPending}
           error={update.error}
-          onSubmit={(values) => update.mutate(values, { onSuccess: () => setEditing(false) })}
+          onSubmit={(values) =>
+            submitting.run((done) => update.mutate(values, { onSuccess: () => setEditing(false), onSettled: done }))
+          }
           onCancel={() => {
             update.reset();
             setEditing(false);

@@ -9,6 +9,7 @@ import { ErrorMessage } from "../components/feedback";
 import { LineItemsEditor } from "../components/LineItemsEditor";
 import { draftErrors, emptyLine, toOrderItems, type LineDraft } from "../lib/lineItems";
 import { DEFAULT_CURRENCY } from "../lib/money";
+import { useSubmitOnce } from "../lib/useSubmitOnce";
 
 export function OrderNewPage() {
   const navigate = useNavigate();
@@ -83,23 +84,6 @@ export function OrderNewPage() {
       </form>
     </>
   );
-}
-
-/**
- * A guard that holds from the first click until the request settles. React's own state (the
- * disabled button) only applies after a render; a double click lands before that.
- */
-function useSubmitOnce() {
-  const inFlight = useRef(false);
-  return {
-    run(start: (done: () => void) => void) {
-      if (inFlight.current) return;
-      inFlight.current = true;
-      start(() => {
-        inFlight.current = false;
-      });
-    },
-  };
 }
 
 /**

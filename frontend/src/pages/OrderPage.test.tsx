@@ -45,6 +45,29 @@ describe("an order's status actions", () => {
     expect(ifMatch).toBe('"3"');
   });
 
+  it("asks before cancelling, and cancels only when told to", async () => {
+    const sent: unknown[] = [];
+    server.use(
+      http.get("*/api/orders/:id", () => HttpResponse.json(anOrder())),
+      http.patch("*/api/orders/:id", async ({ request }) => {
+        sent.push(await request.json());
+        return HttpResponse.json(anOrder({ status: "CANCELLED", version: 2 }));
+      }),
+    );
+    const { user } = renderApp(`/orders/${anOrder().id}`);
+
+    await user.click(await screen.findByRole("button", { name: "Cancel order" }));
+    expect(screen.getByRole("button", { name: "Keep the order" })).toHaveFocus();
+    await user.keyboard("{Enter}");
+    expect(screen.queryByRole("group", { name: "Confirm cancellation" })).not.toBeInTheDocument();
+    expect(sent).toEqual([]);
+
+    await user.click(screen.getByRole("button", { name: "Cancel order" }));
+    await user.click(screen.getByRole("button", { name: "Yes, cancel the order" }));
+    expect(await screen.findByText(/Cancelled is final/)).toBeInTheDocument();
+    expect(sent).toEqual([{ status: "CANCELLED" }]);
+  });
+
   it("explains a stale version and reloads the order", async () => {
     let current = anOrder({ version: 1 });
     server.use(

@@ -1,3 +1,4 @@
+import { useState } from "react";
 import { Link, useLocation, useParams } from "react-router";
 import { ApiError } from "../api/errors";
 import { useChangeOrderStatus, useOrder } from "../api/orders";
@@ -85,8 +86,11 @@ function OrderDetails({ order }: { order: OrderDetail }) {
 export function StatusActions({ order }: { order: OrderDetail }) {
   const change = useChangeOrderStatus(order.id);
   const next = allowedTransitions(order.status);
+  // Cancelling is final, so it asks first; the other moves are one click.
+  const [confirmingCancel, setConfirmingCancel] = useState(false);
 
   function move(status: OrderStatus) {
+    setConfirmingCancel(false);
     if (!change.isPending) change.mutate({ status, version: order.version });
   }
 
@@ -102,12 +106,26 @@ export function StatusActions({ order }: { order: OrderDetail }) {
               key={status}
               type="button"
               className={status === "CANCELLED" ? "button button--danger" : "button button--primary"}
-              onClick={() => move(status)}
-              disabled={change.isPending}
+              onClick={() => (status === "CANCELLED" ? setConfirmingCancel(true) : move(status))}
+              disabled={change.isPending || confirmingCancel}
             >
               {transitionLabel(status)}
             </button>
           ))}
+        </div>
+      )}
+      {confirmingCancel && (
+        <div className="confirm" role="group" aria-label="Confirm cancellation">
+          <p>Cancel this order? A cancelled order cannot be reopened.</p>
+          <div className="button-row">
+            <button type="button" className="button button--danger" onClick={() => move("CANCELLED")}>
+              Yes, cancel the order
+            </button>
+            {/* Focus lands on the safe choice, so Enter pressed by habit keeps the order. */}
+            <button type="button" className="button" onClick={() => setConfirmingCancel(false)} autoFocus>
+              Keep the order
+            </button>
+          </div>
         </div>
       )}
       {change.isError && <StatusChangeError error={change.error} />}
