@@ -1,4 +1,5 @@
-import { NavLink, Outlet } from "react-router";
+import { useEffect, useRef } from "react";
+import { NavLink, Outlet, useLocation } from "react-router";
 
 const LINKS = [
   { to: "/", label: "Dashboard", end: true },
@@ -7,6 +8,7 @@ const LINKS = [
 ];
 
 export function Layout() {
+  const main = useMoveFocusOnNavigation();
   return (
     <>
       <a className="skip-link" href="#main">
@@ -30,9 +32,27 @@ export function Layout() {
           </nav>
         </div>
       </header>
-      <main id="main" className="container" tabIndex={-1}>
+      <main id="main" className="container" tabIndex={-1} ref={main}>
         <Outlet />
       </main>
     </>
   );
+}
+
+/**
+ * A client-side navigation does not move focus the way a page load does: without this, a screen
+ * reader stays on the link just followed. The first render is left alone.
+ */
+function useMoveFocusOnNavigation() {
+  const main = useRef<HTMLElement>(null);
+  const { pathname } = useLocation();
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    main.current?.focus();
+  }, [pathname]);
+  return main;
 }

@@ -9,6 +9,7 @@ export function CustomerNewPage() {
   const submitting = useSubmitOnce();
   return (
     <>
+      <title>New customer · OrderFlow</title>
       <nav className="breadcrumbs" aria-label="Breadcrumbs">
         <Link to="/customers">Customers</Link> / New
       </nav>

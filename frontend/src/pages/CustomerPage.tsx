@@ -15,6 +15,7 @@ export function CustomerPage() {
   const customer = useCustomer(customerId);
   return (
     <>
+      <title>{`${customer.data?.name ?? "Customer"} · OrderFlow`}</title>
       <nav className="breadcrumbs" aria-label="Breadcrumbs">
         <Link to="/customers">Customers</Link> / {customer.data?.name ?? "Customer"}
       </nav>

@@ -21,6 +21,7 @@ export function CustomersPage() {
 
   return (
     <>
+      <title>Customers · OrderFlow</title>
       <header className="page-header">
         <h1>Customers</h1>
         <Link to="/customers/new" className="button button--primary">

@@ -11,6 +11,7 @@ export function DashboardPage() {
   const dashboard = useDashboard();
   return (
     <>
+      <title>Dashboard · OrderFlow</title>
       <header className="page-header">
         <h1>Dashboard</h1>
         <span className="muted" aria-live="polite">

@@ -56,6 +56,7 @@ export function OrderNewPage() {
   const busy = createOrder.isPending;
   return (
     <>
+      <title>New order · OrderFlow</title>
       <nav className="breadcrumbs" aria-label="Breadcrumbs">
         <Link to="/orders">Orders</Link> / New
       </nav>

@@ -18,6 +18,7 @@ export function OrderPage() {
 
   return (
     <>
+      <title>{`Order ${shortId(orderId)} · OrderFlow`}</title>
       <nav className="breadcrumbs" aria-label="Breadcrumbs">
         <Link to="/orders">Orders</Link> / {shortId(orderId)}
       </nav>

@@ -23,6 +23,7 @@ export function OrdersPage() {
 
   return (
     <>
+      <title>Orders · OrderFlow</title>
       <header className="page-header">
         <h1>Orders</h1>
         <Link to="/orders/new" className="button button--primary">
