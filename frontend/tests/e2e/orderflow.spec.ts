@@ -88,13 +88,26 @@ test("an order with two items shows its total as it is typed", async ({ page }) 
   await expect(page.getByRole("table", { name: "This customer's orders" }).getByRole("row")).toHaveCount(2);
 });
 
-test("the order moves through its lifecycle, offered only the allowed changes", async ({ page }) => {
+test("the order moves through its lifecycle, offered only the allowed changes", async ({ page, context }) => {
   await page.goto(orderPath);
   const status = page.getByRole("region", { name: "Status" });
   await expect(status.getByRole("button")).toHaveText(["Confirm", "Cancel order"]);
 
+  // A second tab on the same order, which will be out of date once the first one confirms it.
+  const staleTab = await context.newPage();
+  await staleTab.goto(orderPath);
+  const staleStatus = staleTab.getByRole("region", { name: "Status" });
+  await expect(staleStatus.getByRole("button")).toHaveText(["Confirm", "Cancel order"]);
+
   await status.getByRole("button", { name: "Confirm" }).click();
   await expect(status.getByRole("button")).toHaveText(["Mark shipped", "Cancel order"]);
+
+  await staleStatus.getByRole("button", { name: "Cancel order" }).click();
+  await staleStatus.getByRole("button", { name: "Yes, cancel the order" }).click();
+  await expect(staleTab.getByText("Someone else changed this order")).toBeVisible();
+  await expect(staleStatus.getByRole("button")).toHaveText(["Mark shipped", "Cancel order"]);
+  await screenshot(staleTab, "order-stale-version");
+  await staleTab.close();
 
   await status.getByRole("button", { name: "Mark shipped" }).click();
   await expect(status.getByRole("button")).toHaveText(["Mark delivered"]);
