@@ -7,9 +7,13 @@ import type { CustomerSummary, OrderCreate } from "../api/types";
 import { CustomerPicker } from "../components/CustomerPicker";
 import { ErrorMessage } from "../components/feedback";
 import { LineItemsEditor } from "../components/LineItemsEditor";
+import { FieldMessage } from "../components/TextField";
 import { draftErrors, emptyLine, toOrderItems, type LineDraft } from "../lib/lineItems";
 import { DEFAULT_CURRENCY } from "../lib/money";
 import { useSubmitOnce } from "../lib/useSubmitOnce";
+
+/** Field paths this form shows next to an input; any other error is listed at the top. */
+const FIELDS_ON_THE_FORM = /^(customer_id|notes|items|items\.\d+\.(sku|name|quantity|unit_price_cents))$/;
 
 export function OrderNewPage() {
   const navigate = useNavigate();
@@ -27,6 +31,7 @@ export function OrderNewPage() {
 
   const errors = { ...fieldErrorMap(createOrder.error), ...localErrors };
   const hasFieldErrors = Object.keys(errors).length > 0;
+  const unplacedErrors = Object.entries(errors).filter(([field]) => !FIELDS_ON_THE_FORM.test(field));
 
   function handleSubmit(event: FormEvent) {
     event.preventDefault();
@@ -65,14 +70,31 @@ export function OrderNewPage() {
         {createOrder.isError && !hasFieldErrors && <ErrorMessage error={createOrder.error} />}
         {hasFieldErrors && (
           <div className="alert alert--error" role="alert">
-            Some fields need attention: see the messages next to them.
+            <p>Some fields need attention: see the messages next to them.</p>
+            {unplacedErrors.length > 0 && (
+              <ul>
+                {unplacedErrors.map(([field, message]) => (
+                  <li key={field}>
+                    {field}: {message}
+                  </li>
+                ))}
+              </ul>
+            )}
           </div>
         )}
         <CustomerPicker id="order-customer" value={customer} onChange={setPicked} error={errors.customer_id} />
         <LineItemsEditor lines={lines} onChange={changeLines} errors={errors} currency={DEFAULT_CURRENCY} />
         <div className="field">
           <label htmlFor="order-notes">Notes (optional)</label>
-          <textarea id="order-notes" rows={3} value={notes} onChange={(e) => setNotes(e.target.value)} />
+          <textarea
+            id="order-notes"
+            rows={3}
+            value={notes}
+            onChange={(e) => setNotes(e.target.value)}
+            aria-invalid={errors.notes ? true : undefined}
+            aria-describedby={errors.notes ? "order-notes-error" : undefined}
+          />
+          <FieldMessage id="order-notes-error" message={errors.notes} />
         </div>
         <div className="form__actions">
           <button type="submit" className="button button--primary" disabled={busy}>
