@@ -1,6 +1,7 @@
 import { Link } from "react-router";
 import type { Order } from "../api/types";
-import { formatDateTime, shortId } from "../lib/format";
+import { shortId } from "../lib/format";
+import { DateTime } from "./DateTime";
 import { formatMoney } from "../lib/money";
 import { StatusBadge } from "./StatusBadge";
 
@@ -43,7 +44,7 @@ export function OrdersTable({ orders, caption, showCustomer = true }: OrdersTabl
                 <StatusBadge status={order.status} />
               </td>
               <td className="num">{formatMoney(order.total_cents, order.currency)}</td>
-              <td>{formatDateTime(order.created_at)}</td>
+              <td><DateTime iso={order.created_at} /></td>
             </tr>
           ))}
         </tbody>

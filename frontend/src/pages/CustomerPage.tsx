@@ -6,7 +6,7 @@ import { CustomerForm } from "../components/CustomerForm";
 import { EmptyState, ErrorMessage, Loading, PartialDataBanner } from "../components/feedback";
 import { OrdersTable } from "../components/OrdersTable";
 import { Pager } from "../components/Pager";
-import { formatDateTime } from "../lib/format";
+import { DateTime } from "../components/DateTime";
 import { useCursorPages } from "../lib/useCursorPages";
 import { useSubmitOnce } from "../lib/useSubmitOnce";
 
@@ -72,11 +72,11 @@ function CustomerDetails({ customer }: { customer: Customer }) {
         </div>
         <div>
           <dt>Customer since</dt>
-          <dd>{formatDateTime(customer.created_at)}</dd>
+          <dd><DateTime iso={customer.created_at} /></dd>
         </div>
         <div>
           <dt>Updated</dt>
-          <dd>{formatDateTime(customer.updated_at)}</dd>
+          <dd><DateTime iso={customer.updated_at} /></dd>
         </div>
       </dl>
     </section>

@@ -3,7 +3,7 @@ import { Link, useSearchParams } from "react-router";
 import { useCustomers } from "../api/customers";
 import { EmptyState, ErrorMessage, Loading } from "../components/feedback";
 import { Pager } from "../components/Pager";
-import { formatDateTime } from "../lib/format";
+import { DateTime } from "../components/DateTime";
 import { useCursorPages } from "../lib/useCursorPages";
 import { useDebouncedValue } from "../lib/useDebouncedValue";
 
@@ -61,7 +61,7 @@ export function CustomersPage() {
                         <Link to={`/customers/${customer.id}`}>{customer.name}</Link>
                       </td>
                       <td>{customer.email}</td>
-                      <td>{formatDateTime(customer.created_at)}</td>
+                      <td><DateTime iso={customer.created_at} /></td>
                     </tr>
                   ))}
                 </tbody>

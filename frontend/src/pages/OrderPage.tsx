@@ -6,7 +6,8 @@ import type { OrderDetail, OrderStatus } from "../api/types";
 import { EmptyState, ErrorMessage, Loading, PartialDataBanner } from "../components/feedback";
 import { CustomerCell } from "../components/OrdersTable";
 import { StatusBadge } from "../components/StatusBadge";
-import { formatDateTime, shortId } from "../lib/format";
+import { shortId } from "../lib/format";
+import { DateTime } from "../components/DateTime";
 import { allowedTransitions, statusLabel, transitionLabel } from "../lib/lifecycle";
 import { formatMoney } from "../lib/money";
 
@@ -61,11 +62,11 @@ function OrderDetails({ order }: { order: OrderDetail }) {
         </div>
         <div>
           <dt>Created</dt>
-          <dd>{formatDateTime(order.created_at)}</dd>
+          <dd><DateTime iso={order.created_at} /></dd>
         </div>
         <div>
           <dt>Updated</dt>
-          <dd>{formatDateTime(order.updated_at)}</dd>
+          <dd><DateTime iso={order.updated_at} /></dd>
         </div>
       </dl>
       <StatusActions order={order} />
