@@ -4,14 +4,14 @@ import type { CustomerCreate, CustomerUpdate } from "./types";
 
 export const customerKeys = {
   all: ["customers"] as const,
-  list: (q: string, cursor: string | null) => ["customers", "list", { q, cursor }] as const,
+  list: (q: string, cursor: string | null, limit: number) => ["customers", "list", { q, cursor, limit }] as const,
   detail: (id: string) => ["customers", "detail", id] as const,
   orders: (id: string, cursor: string | null) => ["customers", "orders", id, { cursor }] as const,
 };
 
 export function useCustomers(q: string, cursor: string | null, limit = 20) {
   return useQuery({
-    queryKey: customerKeys.list(q, cursor),
+    queryKey: customerKeys.list(q, cursor, limit),
     queryFn: async ({ signal }) => {
       const query = { limit, ...(q ? { q } : {}), ...(cursor ? { cursor } : {}) };
       return (await unwrap(api.GET("/api/customers", { params: { query }, signal }))).data;

@@ -5,13 +5,13 @@ import type { OrderCreate, OrderStatus } from "./types";
 
 export const orderKeys = {
   all: ["orders"] as const,
-  list: (status: OrderStatus | null, cursor: string | null) => ["orders", "list", { status, cursor }] as const,
+  list: (status: OrderStatus | null, cursor: string | null, limit: number) => ["orders", "list", { status, cursor, limit }] as const,
   detail: (id: string) => ["orders", "detail", id] as const,
 };
 
 export function useOrders(status: OrderStatus | null, cursor: string | null, limit = 20) {
   return useQuery({
-    queryKey: orderKeys.list(status, cursor),
+    queryKey: orderKeys.list(status, cursor, limit),
     queryFn: async ({ signal }) => {
       const query = { limit, ...(status ? { status } : {}), ...(cursor ? { cursor } : {}) };
       return (await unwrap(api.GET("/api/orders", { params: { query }, signal }))).data;
