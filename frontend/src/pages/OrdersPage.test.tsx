@@ -48,6 +48,14 @@ describe("the orders page", () => {
 
     await user.click(screen.getByRole("button", { name: "← Previous" }));
     expect(await screen.findByText("#22222222")).toBeInTheDocument();
+
+    // Another filter starts again from its first page.
+    await user.click(screen.getByRole("button", { name: "Next →" }));
+    await screen.findByText("Page 2");
+    await user.selectOptions(screen.getByLabelText("Status"), "PENDING");
+    await waitFor(() => expect(requests.at(-1)?.get("status")).toBe("PENDING"));
+    expect(requests.at(-1)?.has("cursor")).toBe(false);
+    expect(await screen.findByText("Page 1")).toBeInTheDocument();
   });
 
   it("puts a gateway failure in plain words", async () => {
