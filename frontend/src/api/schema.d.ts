@@ -4,6 +4,46 @@
  */
 
 export interface paths {
+    "/healthz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Healthz
+         * @description Liveness: the process is up and serving.
+         */
+        get: operations["healthz_healthz_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/readyz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Readyz
+         * @description Readiness: every dependency this component needs answers (503 with the reasons if not).
+         */
+        get: operations["readyz_readyz_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/customers": {
         parameters: {
             query?: never;
@@ -11,11 +51,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List customers */
-        get: operations["list_customers"];
+        /**
+         * List Customers
+         * @description A page of customers, newest first, optionally matching ``q``.
+         */
+        get: operations["list_customers_api_customers_get"];
         put?: never;
-        /** Create a customer */
-        post: operations["create_customer"];
+        /**
+         * Create Customer
+         * @description Create a customer; 409 if the email is taken, whatever its case.
+         */
+        post: operations["create_customer_api_customers_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -29,15 +75,21 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a customer */
-        get: operations["get_customer"];
+        /**
+         * Get Customer
+         * @description One customer.
+         */
+        get: operations["get_customer_api_customers__customer_id__get"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Update a customer */
-        patch: operations["update_customer"];
+        /**
+         * Update Customer
+         * @description Change a customer's name or email.
+         */
+        patch: operations["update_customer_api_customers__customer_id__patch"];
         trace?: never;
     };
     "/api/customers/{customer_id}/orders": {
@@ -47,8 +99,14 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A customer's orders */
-        get: operations["list_customer_orders"];
+        /**
+         * List Customer Orders
+         * @description A page of this customer's orders, newest first; 404 if there is no such customer.
+         *
+         *     Both services are asked at once. If the customer service is down the orders still come,
+         *     with ``customer: null`` and ``unavailable: ["customer"]``.
+         */
+        get: operations["list_customer_orders_api_customers__customer_id__orders_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -64,11 +122,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List orders */
-        get: operations["list_orders"];
+        /**
+         * List Orders
+         * @description A page of orders, newest first, each with its customer (one look-up for the page).
+         */
+        get: operations["list_orders_api_orders_get"];
         put?: never;
-        /** Create an order */
-        post: operations["create_order"];
+        /**
+         * Create Order
+         * @description Place an order (``PENDING``); 422 if the customer does not exist, 503 if the customer
+         *     service cannot be reached to check (nothing is written then).
+         */
+        post: operations["create_order_api_orders_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -82,15 +147,21 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get an order */
-        get: operations["get_order"];
+        /**
+         * Get Order
+         * @description One order with its customer; ``ETag`` carries its version for a later ``If-Match``.
+         */
+        get: operations["get_order_api_orders__order_id__get"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Change an order's status */
-        patch: operations["update_order_status"];
+        /**
+         * Update Order Status
+         * @description Move an order along its lifecycle; 409 if the lifecycle forbids the step.
+         */
+        patch: operations["update_order_status_api_orders__order_id__patch"];
         trace?: never;
     };
     "/api/dashboard": {
@@ -100,8 +171,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Figures, recent orders and service health */
-        get: operations["get_dashboard"];
+        /**
+         * Get Dashboard
+         * @description Totals, orders by status, revenue, the newest orders and each service's health.
+         *
+         *     The counts are the services' own aggregate queries; every call goes out at once.
+         */
+        get: operations["get_dashboard_api_dashboard_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -114,157 +190,319 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** Customer */
+        Customer: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Email */
+            email: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /**
+         * CustomerPage
+         * @description Newest first; pass ``next_cursor`` back as ``cursor`` for the next page.
+         */
+        CustomerPage: {
+            /** Items */
+            items: components["schemas"]["Customer"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /** CustomerSummary */
+        CustomerSummary: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Email */
+            email: string;
+        };
+        /** CustomerTotals */
+        CustomerTotals: {
+            /** Total */
+            total: number;
+        };
+        /**
+         * Dashboard
+         * @description What the dashboard shows; each part is null when the service that owns it is down.
+         */
+        Dashboard: {
+            customers: components["schemas"]["CustomerTotals"] | null;
+            orders: components["schemas"]["OrderTotals"] | null;
+            /**
+             * Revenue Cents
+             * @description Sum of total_cents of orders not CANCELLED
+             */
+            revenue_cents: number | null;
+            /**
+             * Recent Orders
+             * @description The 10 newest orders
+             */
+            recent_orders: components["schemas"]["Order"][] | null;
+            services: components["schemas"]["Services"];
+            /**
+             * Unavailable
+             * @description Services whose data is missing from this answer; empty when complete.
+             */
+            unavailable: ("customer" | "order")[];
+        };
+        /**
+         * FieldError
+         * @description One invalid input field.
+         */
+        FieldError: {
+            /**
+             * Location
+             * @description Where the field is: body, query, path or header
+             */
+            location: string;
+            /**
+             * Field
+             * @description Dotted path of the field, e.g. items.0.quantity
+             */
+            field: string;
+            /** Message */
+            message: string;
+            /** Code */
+            code: string;
+        };
+        /** Health */
+        Health: {
+            /** Status */
+            status: string;
+        };
+        /** Order */
+        Order: {
+            /** Id */
+            id: string;
+            /** Customer Id */
+            customer_id: string;
+            /** @description The customer's summary; null when the customer service could not be asked */
+            customer: components["schemas"]["CustomerSummary"] | null;
+            status: components["schemas"]["OrderStatus"];
+            /** Items */
+            items: components["schemas"]["OrderItem"][];
+            /** Total Cents */
+            total_cents: number;
+            /** Currency */
+            currency: string;
+            /** Notes */
+            notes: string | null;
+            /** Version */
+            version: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /**
+         * OrderDetail
+         * @description One order on its own (GET, POST, PATCH): says itself what it is missing.
+         */
+        OrderDetail: {
+            /** Id */
+            id: string;
+            /** Customer Id */
+            customer_id: string;
+            /** @description The customer's summary; null when the customer service could not be asked */
+            customer: components["schemas"]["CustomerSummary"] | null;
+            status: components["schemas"]["OrderStatus"];
+            /** Items */
+            items: components["schemas"]["OrderItem"][];
+            /** Total Cents */
+            total_cents: number;
+            /** Currency */
+            currency: string;
+            /** Notes */
+            notes: string | null;
+            /** Version */
+            version: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /**
+             * Unavailable
+             * @description Services whose data is missing from this answer; empty when complete.
+             */
+            unavailable: ("customer" | "order")[];
+        };
+        /** OrderItem */
+        OrderItem: {
+            /** Sku */
+            sku: string;
+            /** Name */
+            name: string;
+            /** Quantity */
+            quantity: number;
+            /** Unit Price Cents */
+            unit_price_cents: number;
+        };
+        /**
+         * OrderPage
+         * @description A page of orders with their customers; ``unavailable`` covers the whole page.
+         */
+        OrderPage: {
+            /** Items */
+            items: components["schemas"]["Order"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+            /**
+             * Unavailable
+             * @description Services whose data is missing from this answer; empty when complete.
+             */
+            unavailable: ("customer" | "order")[];
+        };
         /**
          * OrderStatus
          * @enum {string}
          */
         OrderStatus: "PENDING" | "CONFIRMED" | "SHIPPED" | "DELIVERED" | "CANCELLED";
-        /** Customer */
-        Customer: {
-            /** Format: uuid */
-            id: string;
-            name: string;
-            email: string;
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            updated_at: string;
-        };
-        /** CustomerCreate */
-        CustomerCreate: {
-            name: string;
-            /** Format: email */
-            email: string;
-        };
-        /** CustomerUpdate */
-        CustomerUpdate: {
-            name?: string | null;
-            email?: string | null;
-        };
-        /** CustomerPage */
-        CustomerPage: {
-            items: components["schemas"]["Customer"][];
-            next_cursor: string | null;
-        };
-        /** CustomerSummary */
-        CustomerSummary: {
-            /** Format: uuid */
-            id: string;
-            name: string;
-            email: string;
-        };
-        /** OrderItem */
-        OrderItem: {
-            sku: string;
-            name: string;
-            quantity: number;
-            unit_price_cents: number;
-        };
-        /** OrderCreate */
-        OrderCreate: {
-            /** Format: uuid */
-            customer_id: string;
-            items: components["schemas"]["OrderItem"][];
-            notes?: string | null;
-        };
-        /** OrderStatusUpdate */
-        OrderStatusUpdate: {
-            status: components["schemas"]["OrderStatus"];
-        };
-        /** Order */
-        Order: {
-            /** Format: uuid */
-            id: string;
-            /** Format: uuid */
-            customer_id: string;
-            customer: components["schemas"]["CustomerSummary"] | null;
-            status: components["schemas"]["OrderStatus"];
-            items: components["schemas"]["OrderItem"][];
-            total_cents: number;
-            currency: string;
-            notes: string | null;
-            version: number;
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            updated_at: string;
-        };
-        /** OrderDetail */
-        OrderDetail: {
-            /** Format: uuid */
-            id: string;
-            /** Format: uuid */
-            customer_id: string;
-            customer: components["schemas"]["CustomerSummary"] | null;
-            status: components["schemas"]["OrderStatus"];
-            items: components["schemas"]["OrderItem"][];
-            total_cents: number;
-            currency: string;
-            notes: string | null;
-            version: number;
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            updated_at: string;
-            /** @description Services whose data is missing from this answer */
-            unavailable: ("customer" | "order")[];
-        };
-        /** OrderPage */
-        OrderPage: {
-            items: components["schemas"]["Order"][];
-            next_cursor: string | null;
-            /** @description Services whose data is missing from this answer */
-            unavailable: ("customer" | "order")[];
-        };
-        /** ServiceHealth */
-        ServiceHealth: {
-            /** @enum {string} */
-            status: "up" | "down";
-            latency_ms: number | null;
-            detail: string | null;
-        };
-        /** CustomerTotals */
-        CustomerTotals: {
-            total: number;
-        };
         /** OrderTotals */
         OrderTotals: {
+            /** Total */
             total: number;
+            /** By Status */
             by_status: {
                 [key: string]: number;
             };
+        };
+        /**
+         * Problem
+         * @description An RFC 9457 problem details object.
+         */
+        Problem: {
+            /**
+             * Type
+             * @default about:blank
+             */
+            type: string;
+            /** Title */
+            title: string;
+            /** Status */
+            status: number;
+            /** Detail */
+            detail?: string | null;
+            /** Instance */
+            instance?: string | null;
+            /** Errors */
+            errors?: components["schemas"]["FieldError"][] | null;
+        };
+        /** ServiceHealth */
+        ServiceHealth: {
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "up" | "down";
+            /** Latency Ms */
+            latency_ms: number | null;
+            /** Detail */
+            detail: string | null;
         };
         /** Services */
         Services: {
             customer: components["schemas"]["ServiceHealth"];
             order: components["schemas"]["ServiceHealth"];
         };
-        /** Dashboard */
-        Dashboard: {
-            customers: components["schemas"]["CustomerTotals"] | null;
-            orders: components["schemas"]["OrderTotals"] | null;
-            revenue_cents: number | null;
-            recent_orders: components["schemas"]["Order"][] | null;
-            services: components["schemas"]["Services"];
-            /** @description Services whose data is missing from this answer */
-            unavailable: ("customer" | "order")[];
+        /** CustomerCreate */
+        CustomerCreate: {
+            /**
+             * Name
+             * @description Trimmed
+             * @example Ada Lovelace
+             */
+            name: string;
+            /**
+             * Email
+             * Format: email
+             * @description Stored as given, unique whatever its case
+             * @example ada@example.com
+             */
+            email: string;
         };
-        /** FieldError */
-        FieldError: {
-            /** @enum {string} */
-            location: "body" | "query" | "path" | "header";
-            field: string;
-            message: string;
-            code: string;
+        /**
+         * CustomerUpdate
+         * @description Only the members present change; neither may be null.
+         */
+        CustomerUpdate: {
+            /**
+             * Name
+             * @description Trimmed
+             * @default null
+             * @example Ada Lovelace
+             */
+            name: string;
+            /**
+             * Email
+             * Format: email
+             * @description Stored as given, unique whatever its case
+             * @default null
+             * @example ada@example.com
+             */
+            email: string;
         };
-        /** Problem */
-        Problem: {
-            type: string;
-            title: string;
-            status: number;
-            detail?: string | null;
-            instance?: string | null;
-            errors?: components["schemas"]["FieldError"][] | null;
+        /** OrderCreate */
+        OrderCreate: {
+            /**
+             * Customer Id
+             * Format: uuid
+             */
+            customer_id: string;
+            /** Items */
+            items: components["schemas"]["OrderItemIn"][];
+            /**
+             * Notes
+             * @default null
+             */
+            notes: string | null;
+        };
+        /** OrderItemIn */
+        OrderItemIn: {
+            /**
+             * Sku
+             * @example SKU-1042
+             */
+            sku: string;
+            /**
+             * Name
+             * @example Espresso beans, 1 kg
+             */
+            name: string;
+            /** Quantity */
+            quantity: number;
+            /**
+             * Unit Price Cents
+             * @description Integer minor units
+             */
+            unit_price_cents: number;
+        };
+        /** OrderStatusUpdate */
+        OrderStatusUpdate: {
+            status: components["schemas"]["OrderStatus"];
         };
     };
     responses: never;
@@ -275,11 +513,79 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    list_customers: {
+    healthz_healthz_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    readyz_readyz_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not ready; see checks */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    list_customers_api_customers_get: {
         parameters: {
             query?: {
+                /** @description Page size, 1..100 */
                 limit?: number;
+                /** @description Opaque cursor from the previous page's next_cursor */
                 cursor?: string | null;
+                /** @description Part of the name or email, any case */
                 q?: string | null;
             };
             header?: never;
@@ -288,7 +594,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page of customers */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -297,54 +603,49 @@ export interface operations {
                     "application/json": components["schemas"]["CustomerPage"];
                 };
             };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation error */
+            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Bad gateway */
+            /** @description Bad Gateway */
             502: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service unavailable */
+            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Gateway timeout */
+            /** @description Gateway Timeout */
             504: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    create_customer: {
+    create_customer_api_customers_post: {
         parameters: {
             query?: never;
             header?: never;
@@ -357,7 +658,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Created */
+            /** @description Successful Response */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -366,74 +667,91 @@ export interface operations {
                     "application/json": components["schemas"]["Customer"];
                 };
             };
-            /** @description Not found */
-            404: {
+            /** @description Bad Request */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Email exists */
+            /** @description Conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation error */
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Bad gateway */
+            /** @description Bad Gateway */
             502: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service unavailable */
+            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Gateway timeout */
+            /** @description Gateway Timeout */
             504: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    get_customer: {
+    get_customer_api_customers__customer_id__get: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description The customer's id */
                 customer_id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The customer */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -442,58 +760,64 @@ export interface operations {
                     "application/json": components["schemas"]["Customer"];
                 };
             };
-            /** @description Not found */
+            /** @description Not Found */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation error */
+            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Bad gateway */
+            /** @description Bad Gateway */
             502: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service unavailable */
+            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Gateway timeout */
+            /** @description Gateway Timeout */
             504: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    update_customer: {
+    update_customer_api_customers__customer_id__patch: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description The customer's id */
                 customer_id: string;
             };
             cookie?: never;
@@ -504,7 +828,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Updated */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -513,77 +837,106 @@ export interface operations {
                     "application/json": components["schemas"]["Customer"];
                 };
             };
-            /** @description Not found */
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Email exists */
+            /** @description Conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation error */
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Bad gateway */
+            /** @description Bad Gateway */
             502: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service unavailable */
+            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Gateway timeout */
+            /** @description Gateway Timeout */
             504: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    list_customer_orders: {
+    list_customer_orders_api_customers__customer_id__orders_get: {
         parameters: {
             query?: {
+                /** @description Page size, 1..100 */
                 limit?: number;
+                /** @description Opaque cursor from the previous page's next_cursor */
                 cursor?: string | null;
             };
             header?: never;
             path: {
+                /** @description The customer's id */
                 customer_id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description A page of orders */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -592,59 +945,68 @@ export interface operations {
                     "application/json": components["schemas"]["OrderPage"];
                 };
             };
-            /** @description Not found */
+            /** @description Not Found */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation error */
+            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Bad gateway */
+            /** @description Bad Gateway */
             502: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service unavailable */
+            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Gateway timeout */
+            /** @description Gateway Timeout */
             504: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    list_orders: {
+    list_orders_api_orders_get: {
         parameters: {
             query?: {
+                /** @description Page size, 1..100 */
                 limit?: number;
+                /** @description Opaque cursor from the previous page's next_cursor */
                 cursor?: string | null;
+                /** @description Only orders in this status */
                 status?: components["schemas"]["OrderStatus"] | null;
+                /** @description Only this customer's */
                 customer_id?: string | null;
             };
             header?: never;
@@ -653,7 +1015,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page of orders */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -662,58 +1024,54 @@ export interface operations {
                     "application/json": components["schemas"]["OrderPage"];
                 };
             };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation error */
+            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Bad gateway */
+            /** @description Bad Gateway */
             502: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service unavailable */
+            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Gateway timeout */
+            /** @description Gateway Timeout */
             504: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    create_order: {
+    create_order_api_orders_post: {
         parameters: {
             query?: never;
             header?: {
-                "Idempotency-Key"?: string;
+                /** @description 1..255 printable ASCII characters, unique per intended order. A repeat with the same key and body returns the first order (`Idempotent-Replayed: true`) and creates nothing; the same key with another body is a 422 */
+                "idempotency-key"?: string | null;
             };
             path?: never;
             cookie?: never;
@@ -724,140 +1082,159 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Created */
+            /** @description Successful Response */
             201: {
                 headers: {
-                    /** @description The order version, quoted: "<version>" */
-                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["OrderDetail"];
                 };
             };
-            /** @description Not found */
-            404: {
+            /** @description Bad Request */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation error */
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Bad gateway */
+            /** @description Bad Gateway */
             502: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service unavailable */
+            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Gateway timeout */
+            /** @description Gateway Timeout */
             504: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    get_order: {
+    get_order_api_orders__order_id__get: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description The order's id */
                 order_id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The order */
+            /** @description Successful Response */
             200: {
                 headers: {
-                    /** @description The order version, quoted: "<version>" */
-                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["OrderDetail"];
                 };
             };
-            /** @description Not found */
+            /** @description Not Found */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation error */
+            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Bad gateway */
+            /** @description Bad Gateway */
             502: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service unavailable */
+            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Gateway timeout */
+            /** @description Gateway Timeout */
             504: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    update_order_status: {
+    update_order_status_api_orders__order_id__patch: {
         parameters: {
             query?: never;
             header?: {
-                "If-Match"?: string;
+                /** @description The version you saw, as the ETag gave it: "3"; 412 if stale */
+                "if-match"?: string | null;
             };
             path: {
+                /** @description The order's id */
                 order_id: string;
             };
             cookie?: never;
@@ -868,83 +1245,108 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Updated */
+            /** @description Successful Response */
             200: {
                 headers: {
-                    /** @description The order version, quoted: "<version>" */
-                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["OrderDetail"];
                 };
             };
-            /** @description Not found */
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Transition forbidden */
+            /** @description Conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Stale version */
+            /** @description Precondition Failed */
             412: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation error */
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Bad gateway */
+            /** @description Bad Gateway */
             502: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service unavailable */
+            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Gateway timeout */
+            /** @description Gateway Timeout */
             504: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    get_dashboard: {
+    get_dashboard_api_dashboard_get: {
         parameters: {
             query?: never;
             header?: never;
@@ -953,13 +1355,22 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The dashboard */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Dashboard"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };
