@@ -6,7 +6,12 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Playwright drives Debian's Chromium; it must never fetch a browser of its own.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: frontend-install frontend-deps frontend-chromium frontend-build frontend-dev frontend-openapi test-frontend
+# The gateway's OpenAPI document, as the frontend's types are generated from it.
+OPENAPI_DUMP := $(UV) run --frozen python -c "import json; from api_gateway.main import create_app; \
+	print(json.dumps(create_app().openapi(), indent=2))"
+
+.PHONY: frontend-install frontend-deps frontend-chromium frontend-build frontend-dev frontend-openapi \
+	frontend-openapi-check test-frontend
 
 test: test-frontend
 
@@ -29,12 +34,18 @@ frontend-build: frontend-deps ## Type-check and build the UI into frontend/dist
 frontend-dev: frontend-deps ## The Vite dev server alone (proxying /api to ORDERFLOW_GATEWAY_URL)
 	cd $(FRONTEND) && npm run --silent dev
 
-frontend-openapi: install ## Dump the gateway's OpenAPI document into frontend/openapi.json and regenerate the TS types
-	$(UV) run --frozen python -c "import json; from api_gateway.main import create_app; \
-		print(json.dumps(create_app().openapi(), indent=2))" > $(FRONTEND)/openapi.json
+frontend-openapi: install frontend-deps ## Dump the gateway's OpenAPI document into frontend/openapi.json and regenerate the TS types
+	$(OPENAPI_DUMP) > $(FRONTEND)/openapi.json
 	cd $(FRONTEND) && npm run --silent gen:api
 
-test-frontend: install frontend-install ## Frontend: API types fresh, tsc, eslint, component tests, browser e2e on the real stack
+frontend-openapi-check: install ## Fail when frontend/openapi.json is not the gateway's current contract
+	@current=$$(mktemp) && trap 'rm -f "$$current"' EXIT && $(OPENAPI_DUMP) > "$$current" && \
+	if ! diff -u $(FRONTEND)/openapi.json "$$current"; then \
+		echo "frontend/openapi.json is stale against the gateway: run 'make frontend-openapi' and commit both files."; \
+		exit 1; \
+	fi
+
+test-frontend: install frontend-install frontend-openapi-check ## Frontend: API contract and types fresh, tsc, eslint, component tests, browser e2e
 	cd $(FRONTEND) && npm run --silent check:api
 	cd $(FRONTEND) && npm run --silent typecheck
 	cd $(FRONTEND) && npm run --silent lint
