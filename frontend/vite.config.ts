@@ -21,6 +21,10 @@ export default defineConfig({
     setupFiles: ["src/test/setup.ts"],
     include: ["src/**/*.test.{ts,tsx}"],
     restoreMocks: true,
+    // Each test renders its own app with its own QueryClient and resets the mocked gateway, so
+    // files can share a worker and its jsdom: three to five times faster on a two-core machine.
+    pool: "threads",
+    isolate: false,
     testTimeout: 20_000,
   },
 });
