@@ -10,6 +10,7 @@ export default defineConfig({
   // One story against one stack: the steps build on one another and the last one stops a service.
   workers: 1,
   fullyParallel: false,
+  forbidOnly: Boolean(process.env.CI),
   timeout: 30_000,
   expect: { timeout: 10_000 },
   outputDir: "test-results",
