@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FRONTEND_DIR, REPO_ROOT, freePort, start, stop, waitUntilReady, type RunningProcess } from "./stack";
+import { FRONTEND_DIR, REPO_ROOT, freePort, start, stopAndWait, waitUntilReady, type RunningProcess } from "./stack";
 
 /**
  * The real system on free ports: the customer and order services (each with its own SQLite file
@@ -22,7 +22,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
 
   const running: RunningProcess[] = [];
   const teardown = async () => {
-    for (const proc of running.reverse()) stop(proc.child.pid);
+    await Promise.all(running.map((proc) => stopAndWait(proc)));
     rmSync(dataDir, { recursive: true, force: true });
   };
 

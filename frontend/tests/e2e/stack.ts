@@ -55,6 +55,17 @@ export function stop(pid: number | undefined, signal: NodeJS.Signals = "SIGTERM"
   }
 }
 
+/** Stops a process group and waits for it to exit: SIGTERM, then SIGKILL after `graceMs`. */
+export async function stopAndWait(proc: RunningProcess, graceMs = 5_000): Promise<void> {
+  const { child } = proc;
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((done) => child.once("exit", () => done()));
+  stop(child.pid);
+  const timer = setTimeout(() => stop(child.pid, "SIGKILL"), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
 /** Polls `url` until it answers 200, failing early if the process dies first. */
 export async function waitUntilReady(url: string, proc: RunningProcess, timeoutMs = 90_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
