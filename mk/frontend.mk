@@ -10,7 +10,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 OPENAPI_DUMP := $(UV) run --frozen python -c "import json; from api_gateway.main import create_app; \
 	print(json.dumps(create_app().openapi(), indent=2))"
 
-.PHONY: frontend-install frontend-deps frontend-chromium frontend-build frontend-dev frontend-openapi \
+.PHONY: frontend-install frontend-deps frontend-chromium frontend-build frontend-dev frontend-openapi frontend-lint \
 	frontend-openapi-check test-frontend
 
 test: test-frontend
@@ -51,3 +51,9 @@ test-frontend: install frontend-install frontend-openapi-check ## Frontend: API 
 	cd $(FRONTEND) && npm run --silent lint
 	cd $(FRONTEND) && npm run --silent test
 	cd $(FRONTEND) && npm run --silent test:e2e
+
+lint: frontend-lint
+
+frontend-lint: frontend-deps ## tsc --noEmit and eslint over the frontend
+	cd $(FRONTEND) && npm run --silent typecheck
+	cd $(FRONTEND) && npm run --silent lint

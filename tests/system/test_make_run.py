@@ -30,6 +30,7 @@ class MakeRun:
             stdout=log.open("w"),
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own group, as a terminal gives it
+            env=_clean_environment(),
         )
 
     def output(self) -> str:
@@ -55,6 +56,20 @@ class MakeRun:
     def still_running(self) -> list[int]:
         """Of every process this run was ever seen to start, those not yet gone."""
         return [pid for pid in self.seen if _alive(pid)]
+
+
+def _clean_environment() -> dict[str, str]:
+    """This environment without what an enclosing `make test` exported: a fresh terminal's."""
+    prefixes = (
+        "CUSTOMER_",
+        "ORDER_",
+        "GATEWAY_",
+        "FRONTEND_",
+        "ORDERFLOW_GATEWAY",
+        "MAKE",
+        "MFLAGS",
+    )
+    return {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
 
 
 def _cmdline(pid: int) -> str:
