@@ -1,0 +1,111 @@
+"""deploy/compose.yaml, read as Compose would (no Docker engine runs here to try it)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from sqlalchemy.engine import make_url
+
+DEPLOY = Path(__file__).resolve().parents[1]
+APPS = ("customer", "order", "gateway", "frontend")
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+    return loaded
+
+
+def resolved(value: str) -> str:
+    """``${NAME:-default}`` as Compose resolves it with NAME unset."""
+    return re.sub(r"\$\{[A-Z_]+:-([^}]*)\}", r"\1", value)
+
+
+def test_the_system_is_four_components_and_postgres(compose: dict[str, Any]) -> None:
+    assert set(compose["services"]) == {"postgres", *APPS}
+
+
+@pytest.mark.parametrize("name", APPS)
+def test_components_are_built_here_and_locked_down(compose: dict[str, Any], name: str) -> None:
+    service = compose["services"][name]
+    assert (DEPLOY.parent / service["build"]["dockerfile"]).exists()
+    assert service["build"]["context"] == ".."
+    assert not service["image"].endswith(":latest")
+    assert ":" in service["image"]
+    assert service["read_only"] is True
+    assert service["cap_drop"] == ["ALL"]
+    assert "no-new-privileges:true" in service["security_opt"]
+    assert "/tmp" in service["tmpfs"]
+
+
+def test_start_order_waits_for_health(compose: dict[str, Any]) -> None:
+    expected = {
+        "customer": {"postgres"},
+        "order": {"postgres", "customer"},
+        "gateway": {"customer", "order"},
+        "frontend": {"gateway"},
+    }
+    for name, needs in expected.items():
+        depends = compose["services"][name]["depends_on"]
+        assert set(depends) == needs, name
+        assert {d["condition"] for d in depends.values()} == {"service_healthy"}, name
+    assert compose["services"]["postgres"]["healthcheck"]["test"][0] == "CMD"
+
+
+def test_only_the_gateway_and_the_frontend_are_published(compose: dict[str, Any]) -> None:
+    published = {n for n, s in compose["services"].items() if s.get("ports")}
+    assert published == {"gateway", "frontend"}
+
+
+def test_networks_keep_the_frontend_away_from_services_and_data(compose: dict[str, Any]) -> None:
+    networks = {n: set(s["networks"]) for n, s in compose["services"].items()}
+    assert not networks["frontend"] & (networks["customer"] | networks["postgres"])
+    assert not networks["gateway"] & networks["postgres"]
+    assert networks["order"] & networks["customer"]
+
+
+def test_each_service_has_its_own_database_created_by_the_init_script(
+    compose: dict[str, Any],
+) -> None:
+    postgres = compose["services"]["postgres"]
+    (mount,) = [v for v in postgres["volumes"] if "docker-entrypoint-initdb.d" in v]
+    script = (DEPLOY / mount.split(":")[0]).resolve()
+    assert script == (DEPLOY / "postgres" / "init-databases.sh").resolve()
+    text = script.read_text()
+
+    urls = {
+        "customer": compose["services"]["customer"]["environment"]["CUSTOMER_DATABASE_URL"],
+        "order": compose["services"]["order"]["environment"]["ORDER_DATABASE_URL"],
+    }
+    databases = set()
+    for name, url in urls.items():
+        parsed = make_url(resolved(url))
+        assert parsed.drivername == "postgresql+asyncpg", name
+        assert parsed.host == "postgres", name
+        assert parsed.username == parsed.database, "the role is named after its database"
+        databases.add(parsed.database)
+        password_var = f"{name.upper()}_DB_PASSWORD"
+        assert password_var in text
+        assert password_var in postgres["environment"]
+        assert resolved(postgres["environment"][password_var]) == parsed.password
+    assert databases == {"customers", "orders"}
+    assert "${CUSTOMER_DB_NAME:-customers}" in text
+    assert "${ORDER_DB_NAME:-orders}" in text
+
+
+def test_upstream_addresses_name_compose_services_on_their_ports(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    ports = {"customer": "8001", "order": "8002", "gateway": "8000"}
+    addresses = [
+        services["order"]["environment"]["ORDER_CUSTOMER_SERVICE_URL"],
+        services["gateway"]["environment"]["GATEWAY_CUSTOMER_SERVICE_URL"],
+        services["gateway"]["environment"]["GATEWAY_ORDER_SERVICE_URL"],
+        "http://" + services["frontend"]["environment"]["GATEWAY_UPSTREAM"],
+    ]
+    for address in addresses:
+        host, port = address.removeprefix("http://").split(":")
+        assert ports[host] == port, address
