@@ -49,6 +49,7 @@ def machine_info() -> dict[str, Any]:
         "python": platform.python_version(),
         "wrk": run_quietly(["wrk", "--version"]).split(" [")[0] or "wrk",
         "nginx": "nginx " + run_quietly(["nginx", "-v"]).rsplit("/", 1)[-1],
+        "loadavg": Path("/proc/loadavg").read_text().split()[0],
         "commit": run_quietly(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"]),
     }
 
@@ -65,6 +66,21 @@ def parse_args() -> argparse.Namespace:
         default=[],
         metavar="KEY=VALUE",
         help="a GATEWAY_ setting for the gateways under test, e.g. ACCESS_LOG=false",
+    )
+    parser.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        metavar="NAME:KEY=VALUE[,KEY=VALUE]",
+        help="another gateway, with these GATEWAY_ settings, measured in turns beside the "
+        "shipped one in part 1, e.g. no-tracing:TRACING=false",
+    )
+    parser.add_argument(
+        "--nice",
+        type=int,
+        default=0,
+        help="change the scheduling priority of the harness and every process it starts "
+        "(e.g. -10 as root, on a machine shared with other work)",
     )
     parser.add_argument("--label", default="", help="a name for this run's result file")
     parser.add_argument("--update-docs", action="store_true", help=f"rewrite the block in {DOCS}")
@@ -134,6 +150,12 @@ def main() -> int:
         print(f"not installed: {', '.join(missing)} (run `make install`)", file=sys.stderr)
         return 2
     gateway_env = dict(item.split("=", 1) for item in args.gateway_env)
+    variants = {
+        name: dict(item.split("=", 1) for item in settings.split(","))
+        for name, settings in (v.split(":", 1) for v in args.variant)
+    }
+    if args.nice:
+        os.nice(args.nice)  # inherited by every process started from here on
     workdir = Path(tempfile.mkdtemp(prefix="orderflow-bench-"))
     results: dict[str, Any] = {
         "machine": machine_info(),
@@ -142,8 +164,10 @@ def main() -> int:
         "seconds": profile.seconds,
         "parts": parts,
         "gateway_env": gateway_env,
+        "gateway_variants": variants,
+        "nice": os.getpriority(os.PRIO_PROCESS, 0),
     }
-    lab = Lab(profile, workdir, gateway_env=gateway_env)
+    lab = Lab(profile, workdir, gateway_env=gateway_env, gateway_variants=variants)
     clock = Clock()
     try:
         clock.say(f"bench ({profile.name}): migrating and loading data in {workdir}")
@@ -174,6 +198,7 @@ def main() -> int:
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
     results["elapsed_seconds"] = round(time.perf_counter() - clock.start, 1)
+    results["machine"]["loadavg_after"] = Path("/proc/loadavg").read_text().split()[0]
 
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")

@@ -51,7 +51,14 @@ def frontend_process(workdir: Path, gateway_url: str) -> ServiceProcess:
 
 
 class Lab:
-    def __init__(self, profile: Profile, workdir: Path, *, gateway_env: dict[str, str]) -> None:
+    def __init__(
+        self,
+        profile: Profile,
+        workdir: Path,
+        *,
+        gateway_env: dict[str, str],
+        gateway_variants: dict[str, dict[str, str]] | None = None,
+    ) -> None:
         self.profile = profile
         self.workdir = workdir
         self.gateway_env = gateway_env
@@ -91,6 +98,17 @@ class Lab:
             name="gateway-big",
             settings=gateway_env,
         )
+        # Gateways with other settings, measured beside the shipped one (``--variant``).
+        self.gateway_variants = {
+            name: stack.gateway(
+                main_dir,
+                customer_url=self.customer.url,
+                order_url=self.order.url,
+                name=name,
+                settings={**gateway_env, **env},
+            )
+            for name, env in (gateway_variants or {}).items()
+        }
         self.nginx = Nginx(
             workdir / "nginx", port=free_port(), customer=self.customer.url, order=self.order.url
         )
@@ -131,7 +149,7 @@ class Lab:
     # -- processes -------------------------------------------------------------------------
 
     def start_others(self) -> None:
-        stack.start_all([self.order_big, self.gateway_big])
+        stack.start_all([self.order_big, self.gateway_big, *self.gateway_variants.values()])
         self.nginx.start()
 
     def start_postgres(self) -> bool:
@@ -158,13 +176,20 @@ class Lab:
 
     def stop(self) -> None:
         self.nginx.stop()
-        for group in (self.pg, [self.order_big, self.gateway_big], self.main):
+        others = [self.order_big, self.gateway_big, *self.gateway_variants.values()]
+        for group in (self.pg, others, self.main):
             stack.stop_all(group)
         if self.pg_server is not None:
             self.pg_server.drop_all()
 
     def logs_tail(self, chars: int = 2000) -> str:
-        processes = [*self.main, self.order_big, self.gateway_big, *self.pg]
+        processes = [
+            *self.main,
+            self.order_big,
+            self.gateway_big,
+            *self.gateway_variants.values(),
+            *self.pg,
+        ]
         return "\n".join(f"--- {p.name} ---\n{p.logs()[-chars:]}" for p in processes)
 
 

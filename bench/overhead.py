@@ -11,22 +11,22 @@ from .lab import Lab
 from .procs import CpuMeter
 from .stats import ratio, summary
 
-VARIANTS = ("direct", "nginx", "gateway")
-
 
 def targets(lab: Lab) -> dict[str, dict[str, str]]:
+    """``{request: {variant: url}}``: direct, nginx, gateway, then any gateway variants."""
     customer_id = lab.customer_ids[0]
     page = f"limit={lab.profile.page_limit}"
+    gateways = {"gateway": lab.gateway, **lab.gateway_variants}
     return {
         "get_customer": {
             "direct": f"{lab.customer.url}/customers/{customer_id}",
             "nginx": f"{lab.nginx.url}/api/customers/{customer_id}",
-            "gateway": f"{lab.gateway.url}/api/customers/{customer_id}",
+            **{name: f"{gw.url}/api/customers/{customer_id}" for name, gw in gateways.items()},
         },
         "orders_page": {
             "direct": f"{lab.order.url}/orders?{page}",
             "nginx": f"{lab.nginx.url}/api/orders?{page}",
-            "gateway": f"{lab.gateway.url}/api/orders?{page}",
+            **{name: f"{gw.url}/api/orders?{page}" for name, gw in gateways.items()},
         },
     }
 
@@ -37,6 +37,7 @@ def measure(lab: Lab, profile: Profile) -> dict[str, Any]:
             "customer": stack.pid(lab.customer),
             "order": stack.pid(lab.order),
             "gateway": stack.pid(lab.gateway),
+            **{name: stack.pid(gw) for name, gw in lab.gateway_variants.items()},
             "nginx": lab.nginx.pid,
         }
     )
@@ -47,9 +48,9 @@ def measure(lab: Lab, profile: Profile) -> dict[str, Any]:
                 wrk.run(url, connections=max(profile.connections), seconds=profile.warmup_seconds)
         results[endpoint] = {}
         for connections in profile.connections:
-            runs: dict[str, list[dict[str, Any]]] = {variant: [] for variant in VARIANTS}
+            runs: dict[str, list[dict[str, Any]]] = {variant: [] for variant in urls}
             for _ in range(profile.runs):
-                for variant in VARIANTS:
+                for variant in urls:
                     meter.start()
                     result = wrk.run(
                         urls[variant], connections=connections, seconds=profile.seconds
@@ -93,24 +94,16 @@ def _summarise(runs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
         }
     rps = {v: variants[v]["rps"]["median"] for v in variants}
     p50 = {v: variants[v]["p50_ms"]["median"] for v in variants}
+    proxies = [v for v in variants if v != "direct"]
+    ratios = {f"{v}/nginx": ratio(rps[v], rps["nginx"]) for v in proxies if v != "nginx"}
+    ratios |= {f"{v}/direct": ratio(rps[v], rps["direct"]) for v in proxies}
     return {
         "variants": variants,
-        "ratios": {
-            "gateway/nginx": ratio(rps["gateway"], rps["nginx"]),
-            "gateway/direct": ratio(rps["gateway"], rps["direct"]),
-            "nginx/direct": ratio(rps["nginx"], rps["direct"]),
-        },
-        "p50_added_ms": {
-            "gateway": round(p50["gateway"] - p50["direct"], 3),
-            "nginx": round(p50["nginx"] - p50["direct"], 3),
-        },
+        "ratios": ratios,
+        "p50_added_ms": {v: round(p50[v] - p50["direct"], 3) for v in proxies},
     }
 
 
 def _line(endpoint: str, connections: int, result: dict[str, Any]) -> str:
-    rps = {v: result["variants"][v]["rps"]["median"] for v in VARIANTS}
-    return (
-        f"  {endpoint:<13} c={connections:<3} direct {rps['direct']:>7.0f}/s  "
-        f"nginx {rps['nginx']:>7.0f}/s  gateway {rps['gateway']:>7.0f}/s  "
-        f"gateway/nginx {result['ratios']['gateway/nginx']}"
-    )
+    rates = "  ".join(f"{v} {r['rps']['median']:.0f}/s" for v, r in result["variants"].items())
+    return f"  {endpoint:<13} c={connections:<3} {rates}  ratios {result['ratios']}"

@@ -78,7 +78,7 @@ def main() -> int:
     parser.add_argument(
         "--request", choices=("get_customer", "orders_page"), default="get_customer"
     )
-    parser.add_argument("--via", choices=overhead.VARIANTS, default="gateway")
+    parser.add_argument("--via", choices=("direct", "nginx", "gateway"), default="gateway")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--rate", type=int, default=250, help="py-spy samples per second")

@@ -29,7 +29,10 @@ def machine(results: dict[str, Any]) -> list[str]:
         f"Measured {m['date']} on {m['nproc']} x {m['cpu']}, {m['memory_gb']} GB, "
         f"{m['kernel']}; Python {m['python']}, {m['wrk']}, {m['nginx']}; "
         f"commit `{m['commit']}`; profile `{results['profile']}` "
-        f"({results['runs']} interleaved runs of {results['seconds']} s each, medians and ranges)."
+        f"({results['runs']} interleaved runs of {results['seconds']} s each, medians and ranges); "
+        f"load average {m['loadavg']} before, {m.get('loadavg_after', '?')} after"
+        + (f"; harness at nice {results['nice']}" if results.get("nice") else "")
+        + "."
     ]
 
 
@@ -69,19 +72,6 @@ def overhead(part: dict[str, Any]) -> list[str]:
         ],
         rows,
     )
-    ratio_rows = [
-        [
-            endpoint,
-            conns,
-            str(result["ratios"]["gateway/nginx"]),
-            str(result["ratios"]["gateway/direct"]),
-            str(result["ratios"]["nginx/direct"]),
-            f"{result['p50_added_ms']['gateway']:+.2f}",
-            f"{result['p50_added_ms']['nginx']:+.2f}",
-        ]
-        for endpoint, by_conns in part.items()
-        for conns, result in by_conns.items()
-    ]
     lines += [
         "",
         "CPU per request is user + system time from /proc, per process (nginx: master and "
@@ -89,19 +79,22 @@ def overhead(part: dict[str, Any]) -> list[str]:
         "(neither these processes nor wrk) used during a run; above ~0.1 the run shared the "
         "machine.",
     ]
+    ratio_rows = []
+    for endpoint, by_conns in part.items():
+        for conns, result in by_conns.items():
+            for via, added in result["p50_added_ms"].items():
+                ratio_rows.append(
+                    [
+                        endpoint,
+                        conns,
+                        via,
+                        str(result["ratios"].get(f"{via}/nginx", "-")),
+                        str(result["ratios"][f"{via}/direct"]),
+                        f"{added:+.2f}",
+                    ]
+                )
     lines += ["", "Ratios of median throughput, and median p50 added over going direct:", ""]
-    lines += _table(
-        [
-            "request",
-            "conns",
-            "gateway/nginx",
-            "gateway/direct",
-            "nginx/direct",
-            "gateway p50 added ms",
-            "nginx p50 added ms",
-        ],
-        ratio_rows,
-    )
+    lines += _table(["request", "conns", "via", "x nginx", "x direct", "p50 added ms"], ratio_rows)
     return lines
 
 
@@ -184,21 +177,35 @@ def writes(part: dict[str, Any]) -> list[str]:
 def stack(part: dict[str, Any]) -> list[str]:
     ready = part["startup"]["seconds_to_ready"]
     idle, loaded = part["rss_idle_mb"], part["rss_after_load_mb"]
+    names = [*part["startup"]["processes"], "all"]
     rows = [
         [
-            name,
-            _range(ready[name], 2) if name in ready else "-",
-            f"{idle.get(name, 0):.0f}",
-            f"{loaded.get(name, 0):.0f}",
+            f"**{name}**" if name == "all" else name,
+            _range(ready["as_installed"][name], 2),
+            _range(ready["no_bytecode"][name], 2),
+            f"{idle.get(name, idle['total'] if name == 'all' else 0):.0f}",
+            f"{loaded.get(name, loaded['total'] if name == 'all' else 0):.0f}",
         ]
-        for name in part["startup"]["processes"]
+        for name in names
     ]
-    rows.append(
-        ["**all**", _range(ready["all"], 2), f"{idle['total']:.0f}", f"{loaded['total']:.0f}"]
+    lines = _table(
+        [
+            "process",
+            "start to ready s (as installed)",
+            "start to ready s (no .pyc)",
+            "RSS idle MB",
+            "RSS after load MB",
+        ],
+        rows,
     )
-    lines = _table(["process", "start to ready s", "RSS idle MB", "RSS after load MB"], rows)
+    lines += [
+        "",
+        "The installed packages "
+        + ("carry" if part["startup"]["precompiled_install"] else "do not carry")
+        + " precompiled bytecode (`uv sync --compile-bytecode`).",
+    ]
     if "frontend" not in part["startup"]["processes"]:
-        lines += ["", "The frontend was not built (`frontend/dist`), so it is not counted here."]
+        lines += ["The frontend was not built (`frontend/dist`), so it is not counted here."]
     return lines
 
 
@@ -245,8 +252,8 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
         found.append(
             ("all four processes ≤ 400 MB RSS after load", f"{total:.0f} MB", total <= 400)
         )
-        ready = st["startup"]["seconds_to_ready"]["all"]["median"]
-        found.append(("start to all ready ≤ 5 s", f"{ready:.2f} s", ready <= 5))
+        ready = st["startup"]["seconds_to_ready"]["as_installed"]["all"]["median"]
+        found.append(("start to all ready ≤ 5 s (as installed)", f"{ready:.2f} s", ready <= 5))
     return found
 
 

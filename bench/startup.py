@@ -1,9 +1,22 @@
 """Part 4, the stack: from starting the processes to all of them ready, and what they hold in
-memory when idle and after the load."""
+memory when idle and after the load.
+
+Start-up is mostly Python importing FastAPI, SQLAlchemy, pydantic and OpenTelemetry, so it
+depends on whether compiled bytecode is at hand. It is timed both ways, in turns:
+
+- ``as_installed``: whatever ``.pyc`` files are in ``__pycache__`` are used (written by Python
+  on an earlier start, or precompiled by the install), with the environment as it is;
+- ``no_bytecode``: Python is pointed at an empty cache (``PYTHONPYCACHEPREFIX``) and may not
+  write (``PYTHONDONTWRITEBYTECODE=1``), so every start compiles every module from source, as on
+  a machine whose environment forbids writing bytecode and whose install did not precompile.
+"""
 
 from __future__ import annotations
 
+import sysconfig
+import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 from . import stack
@@ -13,18 +26,34 @@ from .procs import rss_mb
 from .stats import summary
 
 
+def precompiled() -> bool:
+    """Whether the installed packages carry compiled bytecode (``uv sync --compile-bytecode``)."""
+    site = Path(sysconfig.get_paths()["purelib"])
+    return any((site / "fastapi" / "__pycache__").glob("applications.*.pyc"))
+
+
 def measure_startup(lab: Lab, profile: Profile) -> dict[str, Any]:
-    """Start the main processes ``startup_runs`` times (databases already migrated and loaded,
-    as after a first `make run`); they are left running."""
-    runs: list[dict[str, float]] = []
+    """Start the main processes ``startup_runs`` times each way (databases already migrated and
+    loaded, as after a first `make run`); they are left running, as installed."""
+    empty_cache = tempfile.mkdtemp(prefix="orderflow-no-pyc-")
+    no_bytecode = {"PYTHONPYCACHEPREFIX": empty_cache, "PYTHONDONTWRITEBYTECODE": "1"}
+    runs: dict[str, list[dict[str, float]]] = {"no_bytecode": [], "as_installed": []}
+    shipped = {process.name: dict(process.env) for process in lab.main}
     for run in range(profile.startup_runs):
-        if run:
-            stack.stop_all(lab.main)
-        runs.append(stack.start_all(lab.main))
-        print(f"  start-up run {run + 1}: all ready in {runs[-1]['all']:.2f}s", flush=True)
+        for way, env in (("no_bytecode", no_bytecode), ("as_installed", {})):
+            if run or way != "no_bytecode":
+                stack.stop_all(lab.main)
+            for process in lab.main:
+                process.env = {**shipped[process.name], **env}
+            runs[way].append(stack.start_all(lab.main))
+            print(f"  start-up {way:<12} run {run + 1}: {runs[way][-1]['all']:.2f}s", flush=True)
     return {
         "processes": [p.name for p in lab.main],
-        "seconds_to_ready": {name: summary(r[name] for r in runs) for name in runs[0]},
+        "precompiled_install": precompiled(),
+        "seconds_to_ready": {
+            way: {name: summary(r[name] for r in samples) for name in samples[0]}
+            for way, samples in runs.items()
+        },
     }
 
 
