@@ -76,6 +76,11 @@ def parse_args() -> argparse.Namespace:
         "shipped one in part 1, e.g. no-tracing:TRACING=false",
     )
     parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="measure bench/floor.py, a bare uvicorn + aiohttp proxy, beside the gateway",
+    )
+    parser.add_argument(
         "--nice",
         type=int,
         default=0,
@@ -167,7 +172,9 @@ def main() -> int:
         "gateway_variants": variants,
         "nice": os.getpriority(os.PRIO_PROCESS, 0),
     }
-    lab = Lab(profile, workdir, gateway_env=gateway_env, gateway_variants=variants)
+    lab = Lab(
+        profile, workdir, gateway_env=gateway_env, gateway_variants=variants, floor=args.floor
+    )
     clock = Clock()
     try:
         clock.say(f"bench ({profile.name}): migrating and loading data in {workdir}")

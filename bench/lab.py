@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -50,6 +51,25 @@ def frontend_process(workdir: Path, gateway_url: str) -> ServiceProcess:
     return process
 
 
+def floor_process(workdir: Path, *, customer_url: str, order_url: str) -> ServiceProcess:
+    """``python -m bench.floor``: the least a Python proxy on uvicorn and aiohttp does."""
+    port = free_port()
+    process = ServiceProcess(
+        "floor",
+        "python",
+        port=port,
+        env={
+            "BENCH_FLOOR_PORT": str(port),
+            "BENCH_FLOOR_CUSTOMER": customer_url,
+            "BENCH_FLOOR_ORDER": order_url,
+            "PYTHONPATH": str(REPO),
+        },
+        log_dir=workdir,
+    )
+    process.command = [sys.executable, "-m", "bench.floor"]
+    return process
+
+
 class Lab:
     def __init__(
         self,
@@ -58,6 +78,7 @@ class Lab:
         *,
         gateway_env: dict[str, str],
         gateway_variants: dict[str, dict[str, str]] | None = None,
+        floor: bool = False,
     ) -> None:
         self.profile = profile
         self.workdir = workdir
@@ -109,6 +130,10 @@ class Lab:
             )
             for name, env in (gateway_variants or {}).items()
         }
+        if floor:
+            self.gateway_variants["floor"] = floor_process(
+                main_dir, customer_url=self.customer.url, order_url=self.order.url
+            )
         self.nginx = Nginx(
             workdir / "nginx", port=free_port(), customer=self.customer.url, order=self.order.url
         )
