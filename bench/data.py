@@ -68,9 +68,9 @@ def _chunks(rows: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str
 async def _bulk_insert(url: str, batches: Sequence[tuple[Table, Iterator[dict[str, Any]]]]) -> None:
     db = Database(url)
     try:
-        for table, rows in batches:
-            for chunk in _chunks(rows, CHUNK):
-                async with db.writing() as session:
+        async with db.writing() as session:  # one transaction: one commit, not one per chunk
+            for table, rows in batches:
+                for chunk in _chunks(rows, CHUNK):
                     await session.execute(insert(table), chunk)
     finally:
         await db.dispose()
