@@ -86,7 +86,7 @@ def problem_response(
     title: str | None = None,
     instance: str | None = None,
     headers: Mapping[str, str] | None = None,
-    errors: Sequence[FieldError] | None = None,
+    errors: Sequence[FieldError | Mapping[str, Any]] | None = None,
     **extra: Any,
 ) -> JSONResponse:
     body: dict[str, Any] = {
@@ -99,7 +99,8 @@ def problem_response(
     if instance is not None:
         body["instance"] = instance
     if errors is not None:
-        body["errors"] = [e.model_dump() for e in errors]
+        # Mappings too, so a domain error can name its fields without importing the chassis.
+        body["errors"] = [FieldError.model_validate(e).model_dump() for e in errors]
     body.update(extra)
     return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_CONTENT_TYPE)
 

@@ -1,0 +1,142 @@
+"""Order rules and errors, free of any framework: the lifecycle, totals and request fingerprints.
+
+Errors the service layer raises, each turned into a problem at the edge (``main.PROBLEMS``)::
+
+    OrderNotFoundError               404  no order with that id
+    InvalidTransitionError           409  the lifecycle forbids the requested status change
+    VersionMismatchError             412  If-Match names a version that is no longer current
+    CustomerNotFoundError            422  the customer service does not know the customer_id
+    IdempotencyKeyReusedError        422  an Idempotency-Key already used with another body
+    CustomerServiceUnavailableError  503  the customer service could not say (nothing written)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+
+class OrderStatus(StrEnum):
+    PENDING = "PENDING"
+    CONFIRMED = "CONFIRMED"
+    SHIPPED = "SHIPPED"
+    DELIVERED = "DELIVERED"
+    CANCELLED = "CANCELLED"
+
+
+_TRANSITIONS: Mapping[OrderStatus, frozenset[OrderStatus]] = {
+    OrderStatus.PENDING: frozenset({OrderStatus.CONFIRMED, OrderStatus.CANCELLED}),
+    OrderStatus.CONFIRMED: frozenset({OrderStatus.SHIPPED, OrderStatus.CANCELLED}),
+    OrderStatus.SHIPPED: frozenset({OrderStatus.DELIVERED}),
+    OrderStatus.DELIVERED: frozenset(),
+    OrderStatus.CANCELLED: frozenset(),
+}
+
+
+def allowed_transitions(status: OrderStatus) -> frozenset[OrderStatus]:
+    """The statuses an order in ``status`` may move to; empty for a final status."""
+    return _TRANSITIONS[status]
+
+
+def is_final(status: OrderStatus) -> bool:
+    return not _TRANSITIONS[status]
+
+
+def check_transition(current: OrderStatus, new: OrderStatus) -> None:
+    """Raise :class:`InvalidTransitionError` unless the lifecycle allows ``current → new``."""
+    if new not in _TRANSITIONS[current]:
+        raise InvalidTransitionError(current, new)
+
+
+@dataclass(frozen=True, slots=True)
+class LineItem:
+    sku: str
+    name: str
+    quantity: int
+    unit_price_cents: int
+
+    @property
+    def total_cents(self) -> int:
+        return self.quantity * self.unit_price_cents
+
+
+def order_total(items: Iterable[LineItem]) -> int:
+    """The order's total in integer minor units; never taken from the client."""
+    return sum(item.total_cents for item in items)
+
+
+def request_fingerprint(payload: Mapping[str, Any]) -> str:
+    """A stable hash of a validated request body: same content, same fingerprint, whatever
+    the key order or whitespace of the JSON the client sent."""
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class OrderNotFoundError(Exception):
+    def __init__(self, order_id: str) -> None:
+        super().__init__(f"No order with id {order_id}.")
+
+
+class InvalidTransitionError(Exception):
+    def __init__(self, current: OrderStatus, new: OrderStatus) -> None:
+        allowed = sorted(allowed_transitions(current))
+        super().__init__(
+            f"An order in status {current} cannot move to {new}; "
+            f"allowed: {', '.join(allowed) or 'none (final status)'}."
+        )
+        self.problem_extra = {"current_status": str(current), "allowed_transitions": allowed}
+
+
+class VersionMismatchError(Exception):
+    def __init__(self, current_version: int) -> None:
+        super().__init__(
+            f"The order has changed: its current version is {current_version}. "
+            "Fetch it again and retry with the new ETag."
+        )
+        self.problem_extra = {"current_version": current_version}
+        self.problem_headers = {"ETag": f'"{current_version}"'}
+
+
+class CustomerNotFoundError(Exception):
+    def __init__(self, customer_id: str) -> None:
+        message = f"No customer with id {customer_id}."
+        super().__init__(message)
+        self.problem_extra = {
+            "errors": [
+                {
+                    "location": "body",
+                    "field": "customer_id",
+                    "message": message,
+                    "code": "customer_not_found",
+                }
+            ]
+        }
+
+
+class CustomerServiceUnavailableError(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(
+            f"The customer service could not confirm the customer ({reason}); "
+            "nothing was written. Retry later."
+        )
+        self.problem_headers = {"Retry-After": "1"}
+
+
+class IdempotencyKeyReusedError(Exception):
+    def __init__(self) -> None:
+        message = "This Idempotency-Key was already used with a different request body."
+        super().__init__(message)
+        self.problem_extra = {
+            "errors": [
+                {
+                    "location": "header",
+                    "field": "Idempotency-Key",
+                    "message": message,
+                    "code": "idempotency_key_reused",
+                }
+            ]
+        }

@@ -1,0 +1,68 @@
+"""The order service process: ``orderflow-order`` serves, ``orderflow-order migrate`` only
+migrates."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import httpx
+from chassis import Storage, run_service
+from chassis import create_app as create_service_app
+from fastapi import FastAPI
+
+from . import routes
+from .customers import CustomerDirectory
+from .domain import (
+    CustomerNotFoundError,
+    CustomerServiceUnavailableError,
+    IdempotencyKeyReusedError,
+    InvalidTransitionError,
+    OrderNotFoundError,
+    VersionMismatchError,
+)
+from .settings import OrderSettings
+
+STORAGE = Storage(
+    migrations=Path(__file__).parent / "migrations", version_table="alembic_version_order"
+)
+PROBLEMS: dict[type[Exception], tuple[int, str]] = {
+    OrderNotFoundError: (404, "order-not-found"),
+    InvalidTransitionError: (409, "invalid-transition"),
+    VersionMismatchError: (412, "version-mismatch"),
+    CustomerNotFoundError: (422, "customer-not-found"),
+    IdempotencyKeyReusedError: (422, "idempotency-key-reused"),
+    CustomerServiceUnavailableError: (503, "customer-service-unavailable"),
+}
+
+
+def create_app(
+    settings: OrderSettings | None = None,
+    customer_transport: httpx.AsyncBaseTransport | None = None,
+) -> FastAPI:
+    """The app; ``customer_transport`` replaces the network, e.g. by the customer app itself."""
+    settings = settings or OrderSettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.customers = CustomerDirectory.open(settings, customer_transport)
+        try:
+            yield
+        finally:
+            await app.state.customers.close()
+
+    app = create_service_app(
+        settings,
+        title="OrderFlow order service",
+        description="Internal API: the one owner of orders. Reached through the gateway.",
+        routers=[routes.router],
+        storage=STORAGE,
+        problem_map=PROBLEMS,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    return app
+
+
+def run() -> None:
+    settings = OrderSettings()
+    run_service(create_app, settings, STORAGE)

@@ -1,0 +1,180 @@
+"""Order use cases: each one transaction, domain errors out."""
+
+import uuid
+from collections.abc import Set
+
+from chassis import Database, page_of, utcnow
+from sqlalchemy.exc import IntegrityError
+
+from . import repository
+from .customers import CustomerDirectory
+from .domain import (
+    IdempotencyKeyReusedError,
+    LineItem,
+    OrderNotFoundError,
+    OrderStatus,
+    VersionMismatchError,
+    check_transition,
+    order_total,
+    request_fingerprint,
+)
+from .models import IdempotencyKey, Order, OrderItem
+from .schemas import OrderCreate, OrderStats
+
+# Every lost compare-and-set means another update won, and the lifecycle allows at most three
+# changes of one order; so a few attempts always end in success or a refusal.
+MAX_UPDATE_ATTEMPTS = len(OrderStatus)
+
+
+async def get(db: Database, *, order_id: str) -> Order:
+    async with db.reading() as session:
+        order = await repository.get(session, order_id=order_id)
+    if order is None:
+        raise OrderNotFoundError(order_id)
+    return order
+
+
+async def get_all(
+    db: Database,
+    *,
+    status: OrderStatus | None,
+    customer_id: str | None,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[Order], str | None]:
+    async with db.reading() as session:
+        rows = await repository.get_all(
+            session, status=status, customer_id=customer_id, cursor=cursor, limit=limit
+        )
+    return page_of(rows, limit=limit, key=lambda o: (o.created_at, o.id))
+
+
+async def create(
+    db: Database,
+    *,
+    customers: CustomerDirectory,
+    order_in: OrderCreate,
+    currency: str,
+    idempotency_key: str | None = None,
+) -> tuple[Order, bool]:
+    """Create a PENDING order; returns ``(order, replayed)``.
+
+    With an ``idempotency_key`` already stored for the same body, the stored order is returned
+    and nothing is created; for another body, :class:`IdempotencyKeyReusedError`. The key is
+    written in the order's transaction, and its primary key settles races between repeats.
+    """
+    fingerprint = request_fingerprint(order_in.model_dump(mode="json"))
+    if idempotency_key is not None:
+        earlier = await _replay(db, key=idempotency_key, fingerprint=fingerprint)
+        if earlier is not None:
+            return earlier, True
+
+    # Asked before the transaction opens: no write lock is held while we wait on the network.
+    await customers.ensure_exists(str(order_in.customer_id))
+
+    order = _new_order(order_in, currency=currency)
+    try:
+        async with db.writing() as session:
+            repository.add(session, order=order)
+            if idempotency_key is not None:
+                await session.flush()  # the order exists before the key that refers to it
+                repository.add_idempotency_key(
+                    session,
+                    idempotency_key=IdempotencyKey(
+                        key=idempotency_key,
+                        fingerprint=fingerprint,
+                        order_id=order.id,
+                        created_at=order.created_at,
+                    ),
+                )
+    except IntegrityError:
+        if idempotency_key is None:
+            raise
+        # A concurrent repeat stored the key first: ours was rolled back, theirs stands.
+        earlier = await _replay(db, key=idempotency_key, fingerprint=fingerprint)
+        if earlier is None:
+            raise
+        return earlier, True
+    return order, False
+
+
+def _new_order(order_in: OrderCreate, *, currency: str) -> Order:
+    lines = [LineItem(**item.model_dump()) for item in order_in.items]
+    now = utcnow()
+    return Order(
+        id=str(uuid.uuid4()),
+        customer_id=str(order_in.customer_id),
+        status=OrderStatus.PENDING,
+        items=[
+            OrderItem(
+                position=position,
+                sku=line.sku,
+                name=line.name,
+                quantity=line.quantity,
+                unit_price_cents=line.unit_price_cents,
+            )
+            for position, line in enumerate(lines)
+        ],
+        total_cents=order_total(lines),
+        currency=currency,
+        notes=order_in.notes,
+        version=1,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+async def _replay(db: Database, *, key: str, fingerprint: str) -> Order | None:
+    """The order an earlier request with this key created, if any."""
+    async with db.reading() as session:
+        stored = await repository.get_idempotency_key(session, key=key)
+        if stored is None:
+            return None
+        if stored.fingerprint != fingerprint:
+            raise IdempotencyKeyReusedError()
+        order = await repository.get(session, order_id=stored.order_id)
+    if order is None:  # the key's foreign key cascades, so only a race with a purge gets here
+        return None
+    return order
+
+
+async def update_status(
+    db: Database, *, order_id: str, status: OrderStatus, if_match: Set[int] | None = None
+) -> Order:
+    """Move the order to ``status`` if the lifecycle allows it.
+
+    ``if_match``: the versions the client may change (from ``If-Match``); another current
+    version is a :class:`VersionMismatchError`. Without it the change still never overwrites a
+    concurrent one: it is a compare-and-set on the version read, retried on the new state.
+    """
+    seen_version = 0
+    for _ in range(MAX_UPDATE_ATTEMPTS):
+        async with db.writing() as session:
+            order = await repository.get(session, order_id=order_id)
+            if order is None:
+                raise OrderNotFoundError(order_id)
+            if if_match is not None and order.version not in if_match:
+                raise VersionMismatchError(order.version)
+            check_transition(order.status, status)
+            seen_version = order.version
+            if await repository.update_status(
+                session,
+                order_id=order_id,
+                from_version=order.version,
+                status=status,
+                updated_at=utcnow(),
+            ):
+                return order
+    # Unreachable while the argument above holds; a refusal beats looping if it ever breaks.
+    raise VersionMismatchError(seen_version + 1)
+
+
+async def stats(db: Database) -> OrderStats:
+    """Counts by status and revenue, by one aggregate query."""
+    async with db.reading() as session:
+        by_status = await repository.count_by_status(session)
+    counts = {status: by_status.get(status, (0, 0))[0] for status in OrderStatus}
+    revenue = sum(
+        total for status, (_, total) in by_status.items() if status != OrderStatus.CANCELLED
+    )
+    return OrderStats(total=sum(counts.values()), by_status=counts, revenue_cents=revenue)

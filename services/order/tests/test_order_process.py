@@ -1,0 +1,86 @@
+"""The order service as a real process beside a real customer service process."""
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from orderflow_testing import ServiceProcess, free_port
+
+pytestmark = pytest.mark.system
+
+
+@pytest.fixture
+def services(tmp_path: Path) -> Iterator[tuple[ServiceProcess, ServiceProcess]]:
+    customer_port, order_port = free_port(), free_port()
+    customer = ServiceProcess(
+        "customer",
+        "orderflow-customer",
+        port=customer_port,
+        log_dir=tmp_path,
+        env={
+            "CUSTOMER_PORT": str(customer_port),
+            "CUSTOMER_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'customer.db'}",
+        },
+    )
+    order = ServiceProcess(
+        "order",
+        "orderflow-order",
+        port=order_port,
+        log_dir=tmp_path,
+        env={
+            "ORDER_PORT": str(order_port),
+            "ORDER_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'order.db'}",
+            "ORDER_CUSTOMER_SERVICE_URL": customer.url,
+        },
+    )
+    try:
+        yield customer.start(), order.start()
+    finally:
+        order.stop()
+        customer.stop()
+
+
+def test_orders_are_checked_acknowledged_and_survive_sigkill(
+    services: tuple[ServiceProcess, ServiceProcess],
+) -> None:
+    customer, order = services
+    customer_id = httpx.post(
+        f"{customer.url}/customers", json={"name": "Ada", "email": "ada@example.com"}
+    ).json()["id"]
+    body = {
+        "customer_id": customer_id,
+        "items": [{"sku": "A", "name": "Widget", "quantity": 3, "unit_price_cents": 250}],
+    }
+    created = httpx.post(f"{order.url}/orders", json=body, headers={"X-Request-ID": "sys-1"})
+    assert created.status_code == 201, created.text
+    assert created.headers["x-request-id"] == "sys-1"
+    assert created.json()["total_cents"] == 750
+    # The request id went on to the customer service with the check.
+    assert '"request_id": "sys-1"' in customer.logs()
+
+    order.kill()
+    order.start()
+    fetched = httpx.get(f"{order.url}/orders/{created.json()['id']}")
+    assert fetched.json() == created.json()
+
+    customer.stop()
+    refused = httpx.post(f"{order.url}/orders", json=body)
+    assert refused.status_code == 503
+    assert httpx.get(f"{order.url}/orders/stats").json()["total"] == 1
+    assert httpx.get(f"{order.url}/readyz").status_code == 200  # reads still work
+
+
+def test_migrate_command_creates_the_schema_and_exits(tmp_path: Path) -> None:
+    db = tmp_path / "order.db"
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "orderflow-order"), "migrate"],
+        env={"ORDER_DATABASE_URL": f"sqlite+aiosqlite:///{db}", "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert db.exists()
