@@ -12,6 +12,11 @@ import httpx
 from orderflow_testing import ServiceProcess, free_port
 from orderflow_testing.processes import BIN
 
+SOURCES = {
+    "customer": "services/customer",
+    "order": "services/order",
+    "gateway": "services/api-gateway",
+}
 SCRIPTS = {
     "customer": "orderflow-customer",
     "order": "orderflow-order",
