@@ -1,0 +1,1 @@
+"""The OrderFlow API gateway: the one door to the customer and order services."""

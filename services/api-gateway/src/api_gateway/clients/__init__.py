@@ -1,0 +1,6 @@
+"""One typed client per upstream service, over :class:`~api_gateway.client.UpstreamClient`."""
+
+from .customer import CustomerClient
+from .order import OrderClient
+
+__all__ = ["CustomerClient", "OrderClient"]

@@ -1,0 +1,83 @@
+"""The upstreams of one gateway process, built once in the lifespan from the settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from chassis import get_logger
+from chassis.breaker import CircuitBreaker, CircuitState
+from chassis.retry import RetryPolicy
+
+from . import metrics
+from .client import UpstreamClient
+from .clients import CustomerClient, OrderClient
+from .settings import GatewaySettings
+from .transports import AiohttpTransport
+from .upstream import Transport
+
+log = get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class Upstreams:
+    customers: CustomerClient
+    orders: OrderClient
+
+    @property
+    def all(self) -> tuple[UpstreamClient, ...]:
+        return (self.customers.upstream, self.orders.upstream)
+
+
+def on_circuit_change(upstream: str, state: CircuitState) -> None:
+    metrics.record_breaker_state(upstream, state)
+    if state is CircuitState.CLOSED:
+        log.info("circuit_closed", upstream=upstream)
+    else:
+        log.warning(f"circuit_{state.value}", upstream=upstream)
+
+
+def upstream_client(name: str, transport: Transport, settings: GatewaySettings) -> UpstreamClient:
+    return UpstreamClient(
+        name,
+        transport,
+        breaker=CircuitBreaker(
+            name,
+            failure_threshold=settings.breaker_failure_threshold,
+            reset_timeout=settings.breaker_reset_seconds,
+            on_state_change=on_circuit_change,
+        ),
+        retry=RetryPolicy(
+            attempts=settings.retry_attempts,
+            backoff_initial=settings.retry_backoff_initial,
+            backoff_max=settings.retry_backoff_max,
+            budget=settings.retry_budget,
+        ),
+        max_concurrency=settings.max_concurrency,
+        queue_timeout=settings.queue_timeout,
+        tracing=settings.tracing_enabled,
+    )
+
+
+def build_upstreams(
+    settings: GatewaySettings,
+    *,
+    customer_transport: Transport | None = None,
+    order_transport: Transport | None = None,
+) -> Upstreams:
+    """Production transports unless tests pass their own."""
+    customer = customer_transport or AiohttpTransport(
+        settings.customer_service_url,
+        connect_timeout=settings.connect_timeout,
+        read_timeout=settings.customer_read_timeout,
+        max_connections=settings.max_connections,
+    )
+    order = order_transport or AiohttpTransport(
+        settings.order_service_url,
+        connect_timeout=settings.connect_timeout,
+        read_timeout=settings.order_read_timeout,
+        max_connections=settings.max_connections,
+    )
+    return Upstreams(
+        customers=CustomerClient(upstream_client("customer", customer, settings)),
+        orders=OrderClient(upstream_client("order", order, settings)),
+    )

@@ -1,0 +1,66 @@
+"""The gateway process: ``orderflow-gateway`` serves the public API on :8000."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from chassis import create_app as create_service_app
+from chassis import serve
+from fastapi import FastAPI
+
+from . import openapi
+from .gateway import build_upstreams
+from .routes import customers, dashboard, orders
+from .settings import GatewaySettings
+from .upstream import PROBLEMS, Transport
+
+DESCRIPTION = """The public API of OrderFlow: customers, orders and a dashboard.
+
+Errors are RFC 9457 problem details (`application/problem+json`). Statuses from the services
+pass through; the gateway adds 413 (body over 1 MiB), 502 (a broken upstream answer), 503 (a
+service unreachable, or its circuit open: see `Retry-After`) and 504 (a service too slow).
+"""
+
+
+def create_app(
+    settings: GatewaySettings | None = None,
+    *,
+    customer_transport: Transport | None = None,
+    order_transport: Transport | None = None,
+) -> FastAPI:
+    """The gateway app; tests pass transports to reach services in-process or mocked."""
+    settings = settings or GatewaySettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        upstreams = build_upstreams(
+            settings, customer_transport=customer_transport, order_transport=order_transport
+        )
+        app.state.upstreams = upstreams
+        for client in upstreams.all:
+            app.state.readiness_checks[client.name] = client.probe
+        try:
+            yield
+        finally:
+            for client in upstreams.all:
+                await client.transport.aclose()
+
+    app = create_service_app(
+        settings,
+        title="OrderFlow API",
+        description=DESCRIPTION,
+        routers=[customers.router, orders.router, dashboard.router],
+        problem_map=PROBLEMS,
+        lifespan=lifespan,
+        cors_origins=settings.cors_origins,
+        tracing=settings.tracing_enabled,
+    )
+    app.state.settings = settings
+    openapi.install(app)
+    return app
+
+
+def run() -> None:
+    settings = GatewaySettings()
+    serve(create_app(settings), settings, timeout_keep_alive=settings.keepalive_timeout)

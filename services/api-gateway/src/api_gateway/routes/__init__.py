@@ -1,0 +1,1 @@
+"""The public API, one router per resource."""

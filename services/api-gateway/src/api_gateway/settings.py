@@ -1,0 +1,68 @@
+from typing import Annotated
+
+from chassis import ServiceSettings
+from pydantic import Field, field_validator
+from pydantic_settings import NoDecode, SettingsConfigDict
+
+MIB = 1024 * 1024
+
+
+class GatewaySettings(ServiceSettings):
+    """``GATEWAY_*`` environment variables; each limit below applies to each upstream."""
+
+    model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore", frozen=True)
+
+    service_name: str = "gateway"
+    host: str = "0.0.0.0"
+    port: int = 8000
+    database_url: str | None = None
+
+    customer_service_url: str = "http://127.0.0.1:8001"
+    order_service_url: str = "http://127.0.0.1:8002"
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["http://localhost:5173", "http://127.0.0.1:5173"],
+        description="Origins allowed by CORS; comma-separated in the environment",
+    )
+
+    connect_timeout: float = Field(default=0.5, gt=0, description="Seconds to open a connection")
+    customer_read_timeout: float = Field(default=3.0, gt=0)
+    # The order service may wait on the customer service itself, so it gets longer.
+    order_read_timeout: float = Field(default=6.0, gt=0)
+    # Equal, so that every call in flight has its connection and none queues unseen in the pool.
+    max_connections: int = Field(default=256, ge=1, description="Pooled connections per upstream")
+    max_concurrency: int = Field(default=256, ge=1, description="In-flight calls per upstream")
+    queue_timeout: float = Field(
+        default=1.0, ge=0, description="Seconds a call may wait for a slot; 0 refuses at once"
+    )
+
+    retry_attempts: int = Field(default=3, ge=1, description="Tries in all, the first included")
+    retry_backoff_initial: float = Field(default=0.05, ge=0)
+    retry_backoff_max: float = Field(default=0.5, ge=0)
+    retry_budget: float = Field(default=2.0, ge=0, description="Seconds for all tries together")
+
+    breaker_failure_threshold: int = Field(default=5, ge=1)
+    breaker_reset_seconds: float = Field(default=10.0, ge=0)
+
+    max_body_bytes: int = Field(default=MIB, ge=0)
+    # Clients keep idle connections for 5 s (httpx) to minutes (browsers); a server that closes
+    # first races their next request. nginx's default, well above them.
+    keepalive_timeout: int = Field(default=75, ge=1, description="Idle client connection, s")
+    tracing: bool | None = Field(
+        default=None,
+        description="OpenTelemetry spans; unset: on when OTEL_EXPORTER_OTLP_ENDPOINT is set. "
+        "Off, the caller's traceparent is still passed on.",
+    )
+
+    @property
+    def tracing_enabled(self) -> bool:
+        # Spans nobody exports cost more than the proxying itself (docs/adr/0003).
+        if self.tracing is None:
+            return self.otel_exporter_otlp_endpoint is not None
+        return self.tracing
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value

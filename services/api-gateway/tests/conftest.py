@@ -1,0 +1,72 @@
+"""The gateway in-process, its upstreams played by respx routers (no sockets)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import httpx
+import pytest
+import respx
+from api_gateway.main import create_app
+from api_gateway.settings import GatewaySettings
+from api_gateway.transports import HttpxTransport
+from orderflow_testing import app_client
+
+CUSTOMER_URL = "http://customer.test"
+ORDER_URL = "http://order.test"
+
+
+def fast_settings(**overrides: Any) -> GatewaySettings:
+    """Small limits and near-zero backoff, so failure drills take milliseconds."""
+    values: dict[str, Any] = {
+        "access_log": False,
+        "tracing": False,
+        "retry_attempts": 3,
+        "retry_backoff_initial": 0.001,
+        "retry_backoff_max": 0.002,
+        "breaker_failure_threshold": 3,
+        "breaker_reset_seconds": 0.2,
+        **overrides,
+    }
+    return GatewaySettings(**values)
+
+
+def mock_transport(router: respx.MockRouter, base_url: str) -> HttpxTransport:
+    return HttpxTransport(
+        httpx.AsyncClient(base_url=base_url, transport=httpx.MockTransport(router.async_handler))
+    )
+
+
+@pytest.fixture
+def customer_api() -> respx.MockRouter:
+    return respx.MockRouter(base_url=CUSTOMER_URL, assert_all_called=False)
+
+
+@pytest.fixture
+def order_api() -> respx.MockRouter:
+    return respx.MockRouter(base_url=ORDER_URL, assert_all_called=False)
+
+
+GatewayFactory = Callable[..., Any]
+
+
+@pytest.fixture
+def gateway_with(customer_api: respx.MockRouter, order_api: respx.MockRouter) -> Callable[..., Any]:
+    """``async with gateway_with(max_concurrency=2) as client``: the gateway, other settings."""
+
+    def start(**overrides: Any) -> Any:
+        app = create_app(
+            fast_settings(**overrides),
+            customer_transport=mock_transport(customer_api, CUSTOMER_URL),
+            order_transport=mock_transport(order_api, ORDER_URL),
+        )
+        return app_client(app)
+
+    return start
+
+
+@pytest.fixture
+async def gateway(gateway_with: Callable[..., Any]) -> AsyncIterator[httpx.AsyncClient]:
+    async with gateway_with() as client:
+        yield client

@@ -1,0 +1,313 @@
+"""The public contract of PRODUCT.md, end to end: the gateway in-process in front of the real
+customer and order apps in-process (httpx ASGI transports, in-memory SQLite). No mocks."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from api_gateway.main import create_app
+from api_gateway.transports import HttpxTransport
+from asgi_lifespan import LifespanManager
+from chassis import MEMORY_DATABASE_URL
+from orderflow_testing import app_client
+
+from .conftest import fast_settings
+
+customer_main = pytest.importorskip("customer_service.main")
+order_main = pytest.importorskip("order_service.main")
+from customer_service.settings import CustomerSettings  # noqa: E402
+from order_service.settings import OrderSettings  # noqa: E402
+
+PROBLEM = "application/problem+json"
+ITEMS = [
+    {"sku": "AE-1", "name": "Analytical engine", "quantity": 2, "unit_price_cents": 1250},
+    {"sku": "PC-7", "name": "Punched cards", "quantity": 1, "unit_price_cents": 99},
+]
+
+
+def in_process(app: Any, base_url: str) -> HttpxTransport:
+    return HttpxTransport(
+        httpx.AsyncClient(base_url=base_url, transport=httpx.ASGITransport(app=app))
+    )
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[httpx.AsyncClient]:
+    customer_app = customer_main.create_app(
+        CustomerSettings(database_url=MEMORY_DATABASE_URL, access_log=False)
+    )
+    async with LifespanManager(customer_app) as customer:
+        order_app = order_main.create_app(
+            OrderSettings(database_url=MEMORY_DATABASE_URL, access_log=False),
+            customer_transport=httpx.ASGITransport(app=customer.app),
+        )
+        async with LifespanManager(order_app) as order:
+            gateway = create_app(
+                fast_settings(),
+                customer_transport=in_process(customer.app, "http://customer"),
+                order_transport=in_process(order.app, "http://order"),
+            )
+            async with app_client(gateway) as client:
+                yield client
+
+
+async def new_customer(api: httpx.AsyncClient, name: str = "Ada Lovelace") -> dict[str, Any]:
+    email = f"{name.split()[0].lower()}-{uuid.uuid4().hex[:6]}@example.com"
+    response = await api.post("/api/customers", json={"name": name, "email": email})
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def new_order(api: httpx.AsyncClient, customer_id: str, **extra: Any) -> httpx.Response:
+    return await api.post("/api/orders", json={"customer_id": customer_id, "items": ITEMS, **extra})
+
+
+# Customers
+
+
+async def test_create_and_read_a_customer(api: httpx.AsyncClient) -> None:
+    created = await api.post("/api/customers", json={"name": " Ada ", "email": "Ada@Example.com"})
+
+    assert created.status_code == 201
+    body = created.json()
+    assert set(body) == {"id", "name", "email", "created_at", "updated_at"}
+    assert (body["name"], body["email"]) == ("Ada", "Ada@Example.com")
+    assert created.headers["location"] == f"/api/customers/{body['id']}"
+    fetched = await api.get(created.headers["location"])
+    assert fetched.status_code == 200
+    assert fetched.json() == body
+
+
+async def test_a_taken_email_any_case_is_409(api: httpx.AsyncClient) -> None:
+    await api.post("/api/customers", json={"name": "Ada", "email": "ada@example.com"})
+
+    again = await api.post("/api/customers", json={"name": "Ada", "email": "ADA@example.com"})
+
+    assert again.status_code == 409
+    assert again.headers["content-type"] == PROBLEM
+    assert again.json()["status"] == 409
+
+
+async def test_invalid_customers_are_422_listing_each_field(api: httpx.AsyncClient) -> None:
+    response = await api.post("/api/customers", json={"name": "", "email": "not-an-email"})
+
+    assert response.status_code == 422
+    assert response.headers["content-type"] == PROBLEM
+    assert {e["field"] for e in response.json()["errors"]} == {"name", "email"}
+
+
+async def test_an_unknown_customer_is_404(api: httpx.AsyncClient) -> None:
+    response = await api.get(f"/api/customers/{uuid.uuid4()}")
+
+    assert response.status_code == 404
+    assert response.headers["content-type"] == PROBLEM
+
+
+async def test_customer_pages_search_and_cursor(api: httpx.AsyncClient) -> None:
+    names = ["Ada Lovelace", "Alan Turing", "Grace Hopper", "Edsger Dijkstra", "Ada Yonath"]
+    for name in names:
+        await new_customer(api, name)
+
+    first = (await api.get("/api/customers", params={"limit": 2})).json()
+    second = await api.get("/api/customers", params={"limit": 2, "cursor": first["next_cursor"]})
+    search = (await api.get("/api/customers", params={"q": "ADA"})).json()
+    bad = await api.get("/api/customers", params={"cursor": "garbage"})
+
+    assert [c["name"] for c in first["items"]] == ["Ada Yonath", "Edsger Dijkstra"]
+    assert [c["name"] for c in second.json()["items"]] == ["Grace Hopper", "Alan Turing"]
+    assert {c["name"] for c in search["items"]} == {"Ada Lovelace", "Ada Yonath"}
+    assert search["next_cursor"] is None
+    assert bad.status_code == 422
+    assert bad.headers["content-type"] == PROBLEM
+
+
+async def test_update_a_customer(api: httpx.AsyncClient) -> None:
+    ada, grace = await new_customer(api), await new_customer(api, "Grace Hopper")
+
+    renamed = await api.patch(f"/api/customers/{ada['id']}", json={"name": "Countess"})
+    taken = await api.patch(f"/api/customers/{ada['id']}", json={"email": grace["email"]})
+    invalid = await api.patch(f"/api/customers/{ada['id']}", json={"name": None})
+    missing = await api.patch(f"/api/customers/{uuid.uuid4()}", json={"name": "X"})
+
+    assert renamed.status_code == 200
+    assert renamed.json()["name"] == "Countess"
+    assert (taken.status_code, invalid.status_code, missing.status_code) == (409, 422, 404)
+
+
+# Orders
+
+
+async def test_create_an_order_with_its_customer(api: httpx.AsyncClient) -> None:
+    ada = await new_customer(api)
+
+    created = await new_order(api, ada["id"], notes="fragile")
+
+    assert created.status_code == 201, created.text
+    order = created.json()
+    assert order["status"] == "PENDING"
+    assert order["total_cents"] == 2 * 1250 + 99
+    assert order["currency"] == "USD"
+    assert order["notes"] == "fragile"
+    assert order["customer"] == {"id": ada["id"], "name": ada["name"], "email": ada["email"]}
+    assert order["unavailable"] == []
+    assert created.headers["location"] == f"/api/orders/{order['id']}"
+    assert created.headers["etag"] == '"1"'
+
+
+async def test_orders_for_unknown_customers_or_bad_items_are_422(
+    api: httpx.AsyncClient,
+) -> None:
+    ada = await new_customer(api)
+    unknown = await new_order(api, str(uuid.uuid4()))
+    bad_items = await api.post(
+        "/api/orders",
+        json={"customer_id": ada["id"], "items": [{**ITEMS[0], "quantity": 0}]},
+    )
+    no_items = await api.post("/api/orders", json={"customer_id": ada["id"], "items": []})
+    client_total = await new_order(api, ada["id"], total_cents=1)
+
+    for response in (unknown, bad_items, no_items, client_total):
+        assert response.status_code == 422, response.text
+        assert response.headers["content-type"] == PROBLEM
+    assert (await api.get("/api/orders")).json()["items"] == []
+
+
+async def test_idempotent_creation(api: httpx.AsyncClient) -> None:
+    ada = await new_customer(api)
+    body = {"customer_id": ada["id"], "items": ITEMS}
+    key = {"Idempotency-Key": "checkout-1"}
+
+    first = await api.post("/api/orders", json=body, headers=key)
+    repeat = await api.post("/api/orders", json=body, headers=key)
+    other_body = await api.post("/api/orders", json={**body, "notes": "x"}, headers=key)
+
+    assert first.status_code == repeat.status_code == 201
+    assert repeat.json()["id"] == first.json()["id"]
+    assert repeat.headers["idempotent-replayed"] == "true"
+    assert other_body.status_code == 422
+    assert len((await api.get("/api/orders")).json()["items"]) == 1
+
+
+async def test_read_and_list_orders_with_customers_and_filters(api: httpx.AsyncClient) -> None:
+    ada, grace = await new_customer(api), await new_customer(api, "Grace Hopper")
+    a1 = (await new_order(api, ada["id"])).json()
+    g1 = (await new_order(api, grace["id"])).json()
+    a2 = (await new_order(api, ada["id"])).json()
+    await api.patch(f"/api/orders/{a1['id']}", json={"status": "CONFIRMED"})
+
+    one = await api.get(f"/api/orders/{g1['id']}")
+    page = (await api.get("/api/orders", params={"limit": 2})).json()
+    rest = (await api.get("/api/orders", params={"cursor": page["next_cursor"]})).json()
+    confirmed = (await api.get("/api/orders", params={"status": "CONFIRMED"})).json()
+    of_ada = (await api.get("/api/orders", params={"customer_id": ada["id"]})).json()
+
+    assert one.status_code == 200
+    assert one.headers["etag"] == '"1"'
+    assert one.json()["customer"]["name"] == "Grace Hopper"
+    assert one.json()["unavailable"] == []
+    assert [o["id"] for o in page["items"]] == [a2["id"], g1["id"]]
+    assert [o["customer"]["id"] for o in page["items"]] == [ada["id"], grace["id"]]
+    assert page["unavailable"] == []
+    assert [o["id"] for o in rest["items"]] == [a1["id"]]
+    assert rest["next_cursor"] is None
+    assert [o["id"] for o in confirmed["items"]] == [a1["id"]]
+    assert [o["id"] for o in of_ada["items"]] == [a2["id"], a1["id"]]
+    assert (await api.get(f"/api/orders/{uuid.uuid4()}")).status_code == 404
+    assert (await api.get("/api/orders", params={"status": "LOST"})).status_code == 422
+
+
+async def test_the_order_lifecycle(api: httpx.AsyncClient) -> None:
+    ada = await new_customer(api)
+    order = (await new_order(api, ada["id"])).json()
+    url = f"/api/orders/{order['id']}"
+
+    confirmed = await api.patch(url, json={"status": "CONFIRMED"}, headers={"If-Match": '"1"'})
+    stale = await api.patch(url, json={"status": "SHIPPED"}, headers={"If-Match": '"1"'})
+    skipped = await api.patch(url, json={"status": "DELIVERED"})
+    shipped = await api.patch(url, json={"status": "SHIPPED"}, headers={"If-Match": '"2"'})
+    cancelled = await api.patch(url, json={"status": "CANCELLED"})
+    missing = await api.patch(f"/api/orders/{uuid.uuid4()}", json={"status": "CONFIRMED"})
+    invalid = await api.patch(url, json={"status": "LOST"})
+
+    assert confirmed.status_code == 200
+    assert confirmed.headers["etag"] == '"2"'
+    assert confirmed.json()["status"] == "CONFIRMED"
+    assert confirmed.json()["customer"]["id"] == ada["id"]
+    assert stale.status_code == 412
+    assert skipped.status_code == 409
+    assert shipped.status_code == 200
+    assert cancelled.status_code == 409
+    assert (missing.status_code, invalid.status_code) == (404, 422)
+    for response in (stale, skipped, cancelled, missing, invalid):
+        assert response.headers["content-type"] == PROBLEM
+
+
+async def test_a_customers_orders(api: httpx.AsyncClient) -> None:
+    ada, grace = await new_customer(api), await new_customer(api, "Grace Hopper")
+    mine = [(await new_order(api, ada["id"])).json() for _ in range(3)]
+    await new_order(api, grace["id"])
+
+    page = (await api.get(f"/api/customers/{ada['id']}/orders", params={"limit": 2})).json()
+    rest = await api.get(
+        f"/api/customers/{ada['id']}/orders", params={"cursor": page["next_cursor"]}
+    )
+    unknown = await api.get(f"/api/customers/{uuid.uuid4()}/orders")
+
+    assert [o["id"] for o in page["items"]] == [mine[2]["id"], mine[1]["id"]]
+    assert all(o["customer"]["email"] == ada["email"] for o in page["items"])
+    assert page["unavailable"] == []
+    assert [o["id"] for o in rest.json()["items"]] == [mine[0]["id"]]
+    assert unknown.status_code == 404
+    assert unknown.headers["content-type"] == PROBLEM
+
+
+# Dashboard and operations
+
+
+async def test_the_dashboard(api: httpx.AsyncClient) -> None:
+    ada, grace = await new_customer(api), await new_customer(api, "Grace Hopper")
+    orders = [(await new_order(api, c["id"])).json() for c in (ada, grace, ada)]
+    await api.patch(f"/api/orders/{orders[0]['id']}", json={"status": "CANCELLED"})
+    await api.patch(f"/api/orders/{orders[1]['id']}", json={"status": "CONFIRMED"})
+
+    response = await api.get("/api/dashboard")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["customers"] == {"total": 2}
+    assert body["orders"] == {
+        "total": 3,
+        "by_status": {
+            "PENDING": 1,
+            "CONFIRMED": 1,
+            "SHIPPED": 0,
+            "DELIVERED": 0,
+            "CANCELLED": 1,
+        },
+    }
+    assert body["revenue_cents"] == 2 * (2 * 1250 + 99)
+    assert [o["id"] for o in body["recent_orders"]] == [o["id"] for o in reversed(orders)]
+    assert body["recent_orders"][0]["customer"]["name"] == "Ada Lovelace"
+    assert {s["status"] for s in body["services"].values()} == {"up"}
+    assert body["unavailable"] == []
+
+
+async def test_readiness_liveness_and_metrics(api: httpx.AsyncClient) -> None:
+    ready = await api.get("/readyz")
+    live = await api.get("/healthz")
+    await api.get("/api/orders")
+    metrics = (await api.get("/metrics")).text
+
+    assert ready.status_code == 200, ready.text
+    assert {name: check["status"] for name, check in ready.json()["checks"].items()} == {
+        "customer": "ok",
+        "order": "ok",
+    }
+    assert live.json() == {"status": "ok"}
+    assert 'gateway_upstream_requests_total{outcome="200",upstream="order"}' in metrics
+    assert 'route="/api/orders"' in metrics
