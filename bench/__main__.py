@@ -127,6 +127,10 @@ def check_numbers(results: dict[str, Any]) -> list[str]:
                     problems.append(f"overhead {variant} c={conns}: {v['errors']} errors")
     for conns, by_backend in results.get("writes", {}).items():
         if conns != "backends":
+            idle = [
+                b for b, r in by_backend.items() if not all(s["requests"] for s in r["samples"])
+            ]
+            problems += [f"writes {backend} c={conns}: no order written" for backend in idle]
             failed = [backend for backend, r in by_backend.items() if not r["ok"]]
             problems += [f"writes {backend} c={conns}: errors or lost orders" for backend in failed]
     for size, counted in results.get("composition", {}).get("upstream_calls", {}).items():

@@ -92,7 +92,8 @@ def measure(lab: Lab, profile: Profile) -> dict[str, Any]:
         },
         "throughput": {},
     }
-    for request, path_of in requests.items():
+    for request in profile.composition_requests:
+        path_of = requests[request]
         urls = {name: gw.url + path_of(name) for name, (_, gw, _) in sizes.items()}
         if profile.warmup_seconds:
             for url in urls.values():

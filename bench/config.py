@@ -21,6 +21,9 @@ class Profile:
     composed_limit: int  # the page the composition part asks for
     counted_pages: int  # pages fetched to count upstream calls
     startup_runs: int
+    startup_without_bytecode: bool  # also time a start that compiles every module
+    composition_requests: tuple[str, ...]
+    write_backends: tuple[str, ...]  # postgresql only when a server is configured
 
 
 FULL = Profile(
@@ -38,6 +41,9 @@ FULL = Profile(
     composed_limit=50,
     counted_pages=20,
     startup_runs=3,
+    startup_without_bytecode=True,
+    composition_requests=("page", "filtered_page", "get_by_id"),
+    write_backends=("sqlite", "postgresql"),
 )
 
 SMOKE = Profile(
@@ -55,4 +61,7 @@ SMOKE = Profile(
     composed_limit=50,
     counted_pages=2,
     startup_runs=1,
+    startup_without_bytecode=False,
+    composition_requests=("page",),
+    write_backends=("sqlite",),
 )

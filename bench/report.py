@@ -163,7 +163,8 @@ def writes(part: dict[str, Any]) -> list[str]:
                     _range(r["rps"]),
                     _range(r["p50_ms"], 2),
                     _range(r["p99_ms"], 2),
-                    str(r["errors"]),
+                    str(r["errors"])
+                    + "".join(f" ({n}x {st})" for st, n in r.get("failed_statuses", {}).items()),
                     str(sum(s["orders_created"] for s in r["samples"])),
                     "yes" if r["ok"] else "**no**",
                 ]
@@ -182,7 +183,7 @@ def stack(part: dict[str, Any]) -> list[str]:
         [
             f"**{name}**" if name == "all" else name,
             _range(ready["as_installed"][name], 2),
-            _range(ready["no_bytecode"][name], 2),
+            _range(ready["no_bytecode"][name], 2) if "no_bytecode" in ready else "-",
             f"{idle.get(name, idle['total'] if name == 'all' else 0):.0f}",
             f"{loaded.get(name, loaded['total'] if name == 'all' else 0):.0f}",
         ]

@@ -37,11 +37,14 @@ def measure_startup(lab: Lab, profile: Profile) -> dict[str, Any]:
     loaded, as after a first `make run`); they are left running, as installed."""
     empty_cache = tempfile.mkdtemp(prefix="orderflow-no-pyc-")
     no_bytecode = {"PYTHONPYCACHEPREFIX": empty_cache, "PYTHONDONTWRITEBYTECODE": "1"}
-    runs: dict[str, list[dict[str, float]]] = {"no_bytecode": [], "as_installed": []}
+    ways: dict[str, dict[str, str]] = {"as_installed": {}}
+    if profile.startup_without_bytecode:
+        ways = {"no_bytecode": no_bytecode, **ways}
+    runs: dict[str, list[dict[str, float]]] = {way: [] for way in ways}
     shipped = {process.name: dict(process.env) for process in lab.main}
     for run in range(profile.startup_runs):
-        for way, env in (("no_bytecode", no_bytecode), ("as_installed", {})):
-            if run or way != "no_bytecode":
+        for n, (way, env) in enumerate(ways.items()):
+            if run or n:
                 stack.stop_all(lab.main)
             for process in lab.main:
                 process.env = {**shipped[process.name], **env}

@@ -22,7 +22,7 @@ def measure(lab: Lab, profile: Profile) -> dict[str, Any]:
     backends: dict[str, tuple[ServiceProcess, str, list[str]]] = {
         "sqlite": (lab.gateway, lab.urls["order"], lab.customer_ids[:20]),
     }
-    if lab.start_postgres():
+    if "postgresql" in profile.write_backends and lab.start_postgres():
         backends["postgresql"] = (lab.pg[2], lab.pg_urls["order"], lab.pg_customer_ids)
     results: dict[str, Any] = {"backends": list(backends)}
     for connections in profile.write_connections:
@@ -43,11 +43,16 @@ def measure(lab: Lab, profile: Profile) -> dict[str, Any]:
         for name, samples in runs.items():
             errors = sum(sum(s["errors"].values()) for s in samples)
             lost = sum(max(0, s["requests"] - s["orders_created"]) for s in samples)
+            statuses: dict[str, int] = {}
+            for sample in samples:
+                for status, n in sample.get("failed_statuses", {}).items():
+                    statuses[status] = statuses.get(status, 0) + n
             results[str(connections)][name] = {
                 "rps": summary((s["rps"] for s in samples), 1),
                 "p50_ms": summary(s["latency_ms"]["p50"] for s in samples),
                 "p99_ms": summary(s["latency_ms"]["p99"] for s in samples),
                 "errors": errors,
+                "failed_statuses": statuses,
                 "answered_but_missing": lost,
                 "ok": errors == 0 and lost == 0,
                 "samples": samples,
@@ -55,7 +60,7 @@ def measure(lab: Lab, profile: Profile) -> dict[str, Any]:
             print(
                 f"  POST /api/orders {name:<10} c={connections:<3} "
                 f"{results[str(connections)][name]['rps']['median']:>7.0f}/s  "
-                f"errors {errors}  missing {lost}",
+                f"errors {errors} {statuses or ''}  missing {lost}",
                 flush=True,
             )
     return results

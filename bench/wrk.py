@@ -12,6 +12,7 @@ from typing import Any
 
 LUA = Path(__file__).parent / "lua"
 MARKER = "BENCH_RESULT "
+FAILED_MARKER = "BENCH_FAILED "
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,7 @@ class WrkResult:
     seconds: float
     errors: dict[str, int]
     latency_us: dict[str, float]
+    failed_statuses: dict[str, int] | None = None  # when the script counts them
 
     @property
     def rps(self) -> float:
@@ -36,6 +38,7 @@ class WrkResult:
             "rps": round(self.rps, 1),
             "errors": self.errors,
             "latency_ms": {k: round(v / 1000, 3) for k, v in self.latency_us.items()},
+            **({"failed_statuses": self.failed_statuses} if self.failed_statuses else {}),
         }
 
 
@@ -88,7 +91,16 @@ def run(
         )
     finally:
         lua.unlink(missing_ok=True)
-    for line in done.stdout.splitlines():
+    lines = done.stdout.splitlines()
+    failed = next(
+        (
+            json.loads(line[len(FAILED_MARKER) :])
+            for line in lines
+            if line.startswith(FAILED_MARKER)
+        ),
+        None,
+    )
+    for line in lines:
         if line.startswith(MARKER):
             data = json.loads(line[len(MARKER) :])
             return WrkResult(
@@ -96,6 +108,7 @@ def run(
                 seconds=data["duration_us"] / 1e6,
                 errors=data["errors"],
                 latency_us={k: float(v) for k, v in data["latency_us"].items()},
+                failed_statuses=failed,
             )
     raise RuntimeError(
         f"wrk printed no result (exit {done.returncode}):\n{done.stdout}{done.stderr}"

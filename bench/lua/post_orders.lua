@@ -23,3 +23,11 @@ request = function()
   }
   return wrk.format("POST", wrk.path, headers, body)
 end
+
+-- Count the answers that were not 2xx by status, so a failed write says what it was.
+threads = {}
+setup = function(thread) table.insert(threads, thread) end
+failed = {}
+response = function(status, headers, body)
+  if status >= 300 then failed[status] = (failed[status] or 0) + 1 end
+end

@@ -10,4 +10,13 @@ done = function(summary, latency, requests)
     e.connect, e.read, e.write, e.timeout, e.status,
     latency.mean, latency:percentile(50), latency:percentile(90), latency:percentile(99),
     latency.max))
+  if threads then  -- the script counted failed answers by status (post_orders.lua)
+    local parts = {}
+    for _, thread in ipairs(threads) do
+      for status, n in pairs(thread:get("failed")) do
+        parts[#parts + 1] = string.format('"%d":%d', status, n)
+      end
+    end
+    io.write("BENCH_FAILED {" .. table.concat(parts, ",") .. "}\n")
+  end
 end
