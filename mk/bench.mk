@@ -6,7 +6,7 @@ bench-tools: ## Install wrk and nginx (Debian) when missing
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx)
 
 bench: install bench-tools ## Full benchmark (~10 min): prints the tables, updates docs/benchmarks.md
-	$(UV) run --frozen python -m bench --update-docs
+	$(UV) run --frozen python -m bench --floor --update-docs
 
 bench-smoke: install bench-tools ## The benchmark in seconds, to prove it runs (part of make test)
 	$(UV) run --frozen python -m bench --smoke
