@@ -4,6 +4,9 @@ production settings (no reload, INFO logs, access log on), each on a free port."
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
+import signal
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -11,6 +14,8 @@ from pathlib import Path
 import httpx
 from orderflow_testing import ServiceProcess, free_port
 from orderflow_testing.processes import BIN
+
+from .procs import children
 
 SOURCES = {
     "customer": "services/customer",
@@ -118,5 +123,10 @@ def start_all(processes: list[ServiceProcess], timeout: float = 60.0) -> dict[st
 
 
 def stop_all(processes: list[ServiceProcess]) -> None:
+    """Stop each process, then whatever it started that outlived it (npm leaves vite behind)."""
     for process in reversed(processes):
+        descendants = children(process.process.pid) if process.running else []
         process.stop()
+        for pid in descendants:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
