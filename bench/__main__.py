@@ -61,6 +61,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--runs", type=int, help="override the runs of each variant")
     parser.add_argument("--seconds", type=int, help="override the seconds of each wrk run")
     parser.add_argument(
+        "--connections", help="override part 1's connection counts, e.g. 1,32", default=""
+    )
+    parser.add_argument(
         "--gateway-env",
         action="append",
         default=[],
@@ -95,7 +98,11 @@ def parse_args() -> argparse.Namespace:
 
 def profile_of(args: argparse.Namespace) -> Profile:
     profile = SMOKE if args.smoke else FULL
-    overrides = {k: v for k, v in (("runs", args.runs), ("seconds", args.seconds)) if v}
+    overrides: dict[str, Any] = {
+        k: v for k, v in (("runs", args.runs), ("seconds", args.seconds)) if v
+    }
+    if args.connections:
+        overrides["connections"] = tuple(int(c) for c in args.connections.split(","))
     return Profile(**{**profile.__dict__, **overrides})
 
 
