@@ -199,11 +199,11 @@ def stack(part: dict[str, Any]) -> list[str]:
         ],
         rows,
     )
+    share = part["startup"]["precompiled_share"]
     lines += [
         "",
-        "The installed packages "
-        + ("carry" if part["startup"]["precompiled_install"] else "do not carry")
-        + " precompiled bytecode (`uv sync --compile-bytecode`).",
+        f"{share:.0%} of the installed modules had compiled bytecode beside them "
+        "(`uv sync --compile-bytecode` makes it 100 %).",
     ]
     if "frontend" not in part["startup"]["processes"]:
         lines += ["The frontend was not built (`frontend/dist`), so it is not counted here."]
