@@ -27,18 +27,18 @@ export GATEWAY_CUSTOMER_SERVICE_URL ?= http://127.0.0.1:$(CUSTOMER_PORT)
 export GATEWAY_ORDER_SERVICE_URL ?= http://127.0.0.1:$(ORDER_PORT)
 export ORDERFLOW_GATEWAY_URL ?= http://127.0.0.1:$(GATEWAY_PORT)
 BIN := $(CURDIR)/.venv/bin
-CONCURRENTLY := node_modules/.bin/concurrently --kill-timeout 10000 --prefix "[{name}]" \
+CONCURRENTLY := scripts/supervise.sh node_modules/.bin/concurrently --kill-timeout 10000 --prefix "[{name}]" \
 	--prefix-colors cyan,magenta,yellow,green,white
 AWAIT_READY := $(BIN)/python scripts/await_ready.py \
 	customer=http://127.0.0.1:$(CUSTOMER_PORT)/readyz \
 	order=http://127.0.0.1:$(ORDER_PORT)/readyz \
 	gateway=http://127.0.0.1:$(GATEWAY_PORT)/readyz \
 	frontend=http://127.0.0.1:$(FRONTEND_PORT)/ \
-	--show "UI=http://localhost:$(FRONTEND_PORT)" \
-	--show "API docs=http://localhost:$(GATEWAY_PORT)/docs" \
-	--show "gateway health=http://localhost:$(GATEWAY_PORT)/readyz" \
-	--show "customer health=http://127.0.0.1:$(CUSTOMER_PORT)/readyz" \
-	--show "order health=http://127.0.0.1:$(ORDER_PORT)/readyz"
+	--show 'UI=http://localhost:$(FRONTEND_PORT)' \
+	--show 'API docs=http://localhost:$(GATEWAY_PORT)/docs' \
+	--show 'gateway health=http://localhost:$(GATEWAY_PORT)/readyz' \
+	--show 'customer health=http://127.0.0.1:$(CUSTOMER_PORT)/readyz' \
+	--show 'order health=http://127.0.0.1:$(ORDER_PORT)/readyz'
 
 .PHONY: help install uv tools test test-python lint format migrate run dev demo
 

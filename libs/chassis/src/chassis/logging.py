@@ -53,6 +53,8 @@ def configure_logging(*, service: str, level: str = "INFO", fmt: str = "json") -
         logging.getLogger(name).handlers.clear()
         logging.getLogger(name).propagate = True
     logging.getLogger("uvicorn.access").disabled = True
+    # httpx logs every call at INFO; the access log already records calls to other services.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 def _add_service(service: str) -> Any:

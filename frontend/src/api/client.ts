@@ -1,0 +1,39 @@
+import createClient from "openapi-fetch";
+import { ApiError } from "./errors";
+import type { paths } from "./schema";
+import type { Problem } from "./types";
+
+/**
+ * The one typed client of the gateway. Paths are relative (/api/...): in the browser they go to
+ * the page's own origin, where Vite (or whatever serves the app) forwards them to the gateway.
+ */
+export const api = createClient<paths>({
+  baseUrl: globalThis.location?.origin ?? "",
+  // Look fetch up on every call, so test doubles installed after import are used.
+  fetch: (request) => globalThis.fetch(request),
+});
+
+interface FetchResult<T> {
+  data?: T;
+  error?: unknown;
+  response: Response;
+}
+
+/** Turns an openapi-fetch result into its data, or throws an ApiError that says what failed. */
+export async function unwrap<T>(call: Promise<FetchResult<T>>): Promise<{ data: T; response: Response }> {
+  let result: FetchResult<T>;
+  try {
+    result = await call;
+  } catch {
+    throw new ApiError(null, null);
+  }
+  const { data, error, response } = result;
+  if (response.ok && data !== undefined) return { data, response };
+  const retryAfter = Number(response.headers.get("Retry-After"));
+  throw new ApiError(response.status, asProblem(error, response), Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : null);
+}
+
+function asProblem(body: unknown, response: Response): Problem {
+  if (body && typeof body === "object" && "status" in body && "title" in body) return body as Problem;
+  return { type: "about:blank", title: response.statusText || `HTTP ${response.status}`, status: response.status };
+}

@@ -1,0 +1,12 @@
+import { useQuery } from "@tanstack/react-query";
+import { api, unwrap } from "./client";
+
+export const DASHBOARD_REFRESH_MS = 5_000;
+
+export function useDashboard() {
+  return useQuery({
+    queryKey: ["dashboard"],
+    queryFn: async ({ signal }) => (await unwrap(api.GET("/api/dashboard", { signal }))).data,
+    refetchInterval: DASHBOARD_REFRESH_MS,
+  });
+}

@@ -1,0 +1,126 @@
+"""`make run` as a user runs it: everything ready, a crashed service restarted, and Ctrl-C or
+SIGTERM stopping every process it started."""
+
+import contextlib
+import os
+import re
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from orderflow_testing import free_port
+
+pytestmark = pytest.mark.system
+REPO = Path(__file__).resolve().parents[2]
+
+
+class MakeRun:
+    def __init__(self, log: Path) -> None:
+        self.ports = {name: free_port() for name in ("CUSTOMER", "ORDER", "GATEWAY", "FRONTEND")}
+        self.log = log
+        self.seen: set[int] = set()
+        self.process = subprocess.Popen(
+            ["make", "--no-print-directory", "run", "MEMORY=1"]
+            + [f"{name}_PORT={port}" for name, port in self.ports.items()],
+            cwd=REPO,
+            stdout=log.open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own group, as a terminal gives it
+        )
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def wait_for(self, text: str, timeout: float = 180.0, count: int = 1) -> None:
+        deadline = time.monotonic() + timeout
+        while self.output().count(text) < count:
+            assert self.process.poll() is None, self.output()[-4000:]
+            assert time.monotonic() < deadline, f"no {text!r} in:\n{self.output()[-4000:]}"
+            time.sleep(0.2)
+
+    def pids(self, pattern: str) -> list[int]:
+        """Processes this run started (at any depth) whose command line matches ``pattern``."""
+        return [pid for pid in self.everything() if re.search(pattern, _cmdline(pid))]
+
+    def everything(self) -> list[int]:
+        """Every process below make now; remembered, since orphans leave make's tree."""
+        found = _descendants(self.process.pid)
+        self.seen.update(found)
+        return found
+
+    def still_running(self) -> list[int]:
+        """Of every process this run was ever seen to start, those not yet gone."""
+        return [pid for pid in self.seen if _alive(pid)]
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
+    except OSError:
+        return ""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every process below ``pid``, found through /proc (no session or group assumed)."""
+    try:
+        children = [
+            int(child)
+            for task in Path(f"/proc/{pid}/task").iterdir()
+            for child in (task / "children").read_text().split()
+        ]
+    except OSError:
+        return []
+    return [pid for child in children for pid in (child, *_descendants(child))]
+
+
+@pytest.fixture
+def make_run(tmp_path: Path) -> Iterator[MakeRun]:
+    run = MakeRun(tmp_path / "make-run.log")
+    yield run
+    run.everything()
+    for pid in run.still_running():
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
+def test_make_run_starts_restarts_and_stops_everything(
+    make_run: MakeRun, stop_signal: signal.Signals
+) -> None:
+    make_run.wait_for("all ready")
+    gateway = f"http://127.0.0.1:{make_run.ports['GATEWAY']}"
+    frontend = f"http://127.0.0.1:{make_run.ports['FRONTEND']}"
+    assert httpx.get(f"{gateway}/readyz").status_code == 200
+    assert httpx.get(f"{frontend}/api/dashboard").status_code == 200  # UI proxies to gateway
+
+    [customer] = make_run.pids(r"bin/python .*/bin/orderflow-customer$")
+    os.kill(customer, signal.SIGKILL)
+    make_run.wait_for("orderflow-customer restarted")
+    deadline = time.monotonic() + 30
+    while httpx.get(f"{gateway}/readyz").status_code != 200:
+        assert time.monotonic() < deadline, make_run.output()[-4000:]
+        time.sleep(0.2)
+
+    assert len(make_run.everything()) >= 5  # make, the manager and the four components
+    if stop_signal == signal.SIGINT:
+        os.killpg(make_run.process.pid, signal.SIGINT)  # Ctrl-C: the whole foreground group
+    else:
+        make_run.process.send_signal(signal.SIGTERM)  # `kill <pid of make>`
+    make_run.process.wait(timeout=30)
+    deadline = time.monotonic() + 20
+    while make_run.still_running():
+        left = {pid: _cmdline(pid) for pid in make_run.still_running()}
+        assert time.monotonic() < deadline, f"left behind: {left}"
+        time.sleep(0.2)
