@@ -13,6 +13,7 @@ depends on whether compiled bytecode is at hand. It is timed both ways, in turns
 
 from __future__ import annotations
 
+import shutil
 import sysconfig
 import tempfile
 import time
@@ -53,6 +54,7 @@ def measure_startup(lab: Lab, profile: Profile) -> dict[str, Any]:
                 process.env = {**shipped[process.name], **env}
             runs[way].append(stack.start_all(lab.main))
             print(f"  start-up {way:<12} run {run + 1}: {runs[way][-1]['all']:.2f}s", flush=True)
+    shutil.rmtree(empty_cache, ignore_errors=True)
     return {
         "processes": [p.name for p in lab.main],
         "precompiled_share": precompiled_share(),
