@@ -1,5 +1,5 @@
 # The API gateway's own verbs.
 .PHONY: bench-gateway
 
-bench-gateway: install ## Gateway overhead vs direct vs nginx (wrk; see docs/benchmarks.md)
-	$(UV) run --frozen python bench/gateway_overhead.py
+bench-gateway: install bench-tools ## Gateway overhead vs direct vs nginx: part 1 of make bench
+	$(UV) run --frozen python -m bench --only overhead

@@ -19,7 +19,6 @@ from .migrations import upgrade
 from .observe import ObservabilityMiddleware
 from .problems import PROBLEM_CONTENT_TYPE, Problem, install_problem_handlers
 from .settings import MEMORY_DATABASE_URL, ServiceSettings
-from .tracing import configure_tracing, instrument_app
 
 log = get_logger(__name__)
 
@@ -51,11 +50,13 @@ def create_app(
     problem_map: Mapping[type[Exception], tuple[int, str]] | None = None,
     lifespan: Lifespan | None = None,
     cors_origins: Sequence[str] = (),
-    tracing: bool = True,
+    tracing: bool | None = None,
 ) -> FastAPI:
     """An app with OrderFlow's defaults: JSON logs, request ids, problem+json errors, metrics,
-    ``/healthz`` and ``/readyz``, tracing, and (with ``storage``) a migrated database on
-    ``app.state.db`` whose reachability is part of readiness."""
+    ``/healthz`` and ``/readyz``, trace context passed on, and (with ``storage``) a migrated
+    database on ``app.state.db`` whose reachability is part of readiness. OpenTelemetry spans
+    are made when ``tracing`` is true, or when unset, only if an OTLP endpoint will export
+    them."""
     configure_logging(
         service=settings.service_name, level=settings.log_level, fmt=settings.log_format
     )
@@ -110,7 +111,14 @@ def create_app(
                 "Idempotent-Replayed",
             ],
         )
+    if tracing is None:
+        # Spans nobody exports cost ~0.2 ms of CPU per request (docs/benchmarks.md); the
+        # caller's trace context is passed on without them (request_id.outgoing_headers).
+        tracing = settings.otel_exporter_otlp_endpoint is not None
     if tracing:
+        # Imported only here: OpenTelemetry costs memory and start-up time when unused.
+        from .tracing import configure_tracing, instrument_app
+
         configure_tracing(settings.service_name, settings.otel_exporter_otlp_endpoint)
         instrument_app(app)
     app.add_middleware(ObservabilityMiddleware, access_log_enabled=settings.access_log)

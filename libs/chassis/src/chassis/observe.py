@@ -9,7 +9,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .logging import get_logger
 from .metrics import LATENCY, REQUESTS, route_template
-from .request_id import HEADER_KEY, pick_request_id, request_id_var
+from .request_id import (
+    HEADER_KEY,
+    pick_request_id,
+    pick_trace_context,
+    request_id_var,
+    trace_context_var,
+)
 
 access_log = get_logger("orderflow.access")
 QUIET_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
@@ -19,7 +25,8 @@ class ObservabilityMiddleware:
     """Pure ASGI middleware (no BaseHTTPMiddleware), so streaming bodies pass straight through.
 
     - ``X-Request-ID``: taken from the caller when well-formed, generated otherwise, bound to
-      every log line of the request and returned on the response.
+      every log line of the request and returned on the response; it and the caller's trace
+      context are what ``outgoing_headers`` passes on.
     - Metrics: a count and a latency observation by method, route template and status.
     - Access log: one line per request (probes excepted) with method, path, route, status and
       duration; ``upstream`` timings are added by code that calls other services.
@@ -36,6 +43,7 @@ class ObservabilityMiddleware:
         start = time.perf_counter()
         request_id = pick_request_id(scope)
         token = request_id_var.set(request_id)
+        trace_token = trace_context_var.set(pick_trace_context(scope))
         structlog.contextvars.bind_contextvars(request_id=request_id)
         id_header = (HEADER_KEY, request_id.encode())
         status = 500
@@ -68,6 +76,7 @@ class ObservabilityMiddleware:
                 )
             structlog.contextvars.unbind_contextvars("request_id")
             request_id_var.reset(token)
+            trace_context_var.reset(trace_token)
 
 
 def add_log_fields(scope_state: dict[str, object], **fields: object) -> None:

@@ -1,4 +1,9 @@
-"""X-Request-ID: accepted from the caller or generated, bound to logs, returned, passed on."""
+"""X-Request-ID: accepted from the caller or generated, bound to logs, returned, passed on.
+
+The caller's W3C trace context (``traceparent``, ``tracestate``) is passed on the same way, so
+a trace crosses a service that creates no spans of its own; where OpenTelemetry makes spans,
+its instrumentation replaces it with the current span's context.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,10 @@ HEADER_KEY = REQUEST_ID_HEADER.lower().encode()
 # A caller's id is kept only when it is safe to echo into headers and logs.
 _VALID_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 
+TRACE_HEADERS = {b"traceparent": "traceparent", b"tracestate": "tracestate"}
+
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
+trace_context_var: ContextVar[dict[str, str] | None] = ContextVar("trace_context", default=None)
 
 
 def current_request_id() -> str | None:
@@ -24,7 +32,11 @@ def current_request_id() -> str | None:
 def outgoing_headers() -> dict[str, str]:
     """Headers that carry the current request id to the next hop."""
     request_id = request_id_var.get()
-    return {REQUEST_ID_HEADER: request_id} if request_id else {}
+    headers = {REQUEST_ID_HEADER: request_id} if request_id else {}
+    trace_context = trace_context_var.get()
+    if trace_context:
+        headers.update(trace_context)
+    return headers
 
 
 def pick_request_id(scope: Scope) -> str:
@@ -35,3 +47,14 @@ def pick_request_id(scope: Scope) -> str:
                 return candidate
             break
     return uuid.uuid4().hex
+
+
+def pick_trace_context(scope: Scope) -> dict[str, str] | None:
+    """The caller's ``traceparent`` and ``tracestate`` headers, if it sent any."""
+    found: dict[str, str] | None = None
+    for key, value in scope.get("headers", ()):
+        name = TRACE_HEADERS.get(key)
+        if name is not None:
+            found = found or {}
+            found[name] = value.decode("latin-1")
+    return found

@@ -1,0 +1,14 @@
+# Benchmarks (issue 6): the harness lives in bench/, its figures in docs/benchmarks.md.
+.PHONY: bench bench-smoke bench-tools
+
+bench-tools: ## Install wrk and nginx (Debian) when missing
+	@command -v wrk >/dev/null 2>&1 && command -v nginx >/dev/null 2>&1 || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx)
+
+bench: install bench-tools frontend-build ## Full benchmark (~10 min): prints the tables, updates docs/benchmarks.md
+	$(UV) run --frozen python -m bench --floor --update-docs
+
+bench-smoke: install bench-tools ## The benchmark in seconds, to prove it runs (part of make test)
+	$(UV) run --frozen python -m bench --smoke
+
+test: bench-smoke
