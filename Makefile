@@ -51,7 +51,7 @@ uv: ## Install uv into .tools/ unless it is already on PATH
 		python3 -m venv .tools && .tools/bin/pip install --quiet "uv==$(UV_VERSION)"; }
 
 install: uv ## Install every Python package from the lock (idempotent)
-	$(UV) sync --frozen --all-packages
+	$(UV) sync --frozen --all-packages --compile-bytecode
 
 tools: ## Install the process manager (concurrently, from the lock in package-lock.json)
 	@[ -x node_modules/.bin/concurrently ] || npm ci --no-audit --no-fund --loglevel=error
@@ -67,7 +67,7 @@ run: install tools frontend-build ## Run the whole system; Ctrl-C stops it all (
 		"$(BIN)/orderflow-customer" \
 		"$(BIN)/orderflow-order" \
 		"$(BIN)/orderflow-gateway" \
-		"npm --prefix frontend run --silent preview" \
+		"cd frontend && exec node_modules/.bin/vite preview" \
 		"$(AWAIT_READY)"
 
 dev: install tools frontend-install ## The same with hot reload (uvicorn --reload, Vite dev server)
