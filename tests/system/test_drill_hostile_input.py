@@ -47,6 +47,7 @@ def _fuzz(process: ServiceProcess, report_dir: Path) -> subprocess.CompletedProc
             "--report-dir",
             str(report_dir),
         ],
+        cwd=report_dir,  # its caches stay out of the repository
         capture_output=True,
         text=True,
         timeout=300,
