@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 from dockerfiles import REPO, replay_build, stages
-from orderflow_testing import free_port
+from orderflow_testing import free_port, wait_ready
 from orderflow_testing.postgres import PostgresServer
 
 pytestmark = [pytest.mark.system, pytest.mark.postgres]
@@ -126,16 +125,7 @@ class Container:
         self.process = subprocess.Popen(
             self.built.entrypoint, cwd=self.workdir, env=self.env, stdout=log, stderr=log
         )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, "the entrypoint exited"
-            try:
-                if httpx.get(f"{self.url}/readyz", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        raise TimeoutError("not ready in 60 s")
+        wait_ready(self.url, self.process, timeout=60)
 
     def request(self) -> httpx.Response:
         image = self.built.image

@@ -2,7 +2,7 @@
 
 from .apps import app_client
 from .postgres import PostgresServer, postgres_admin_url
-from .processes import ServiceProcess, free_port
+from .processes import ServiceProcess, free_port, wait_ready
 from .stack import Stack
 
 __all__ = [
@@ -12,4 +12,5 @@ __all__ = [
     "app_client",
     "free_port",
     "postgres_admin_url",
+    "wait_ready",
 ]

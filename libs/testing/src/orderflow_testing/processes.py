@@ -24,6 +24,21 @@ def free_port() -> int:
         return port
 
 
+def wait_ready(url: str, process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+    """Until ``url``/readyz answers 200; fails at once if ``process`` exits first."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"exited early with status {process.returncode}")
+        try:
+            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.05)
+    raise TimeoutError(f"not ready after {timeout}s")
+
+
 class ServiceProcess:
     """One OrderFlow component run by its console script, e.g. ``orderflow-customer``.
 
@@ -52,17 +67,11 @@ class ServiceProcess:
         return self
 
     def wait_ready(self, timeout: float = 30.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process is not None and self.process.poll() is not None:
-                raise RuntimeError(f"{self.name} exited early:\n{self.logs()}")
-            try:
-                if httpx.get(f"{self.url}/readyz", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.05)
-        raise TimeoutError(f"{self.name} not ready after {timeout}s:\n{self.logs()}")
+        assert self.process is not None, "start() first"
+        try:
+            wait_ready(self.url, self.process, timeout)
+        except (RuntimeError, TimeoutError) as exc:
+            raise type(exc)(f"{self.name}: {exc}\n{self.logs()}") from None
 
     def kill(self, sig: int = signal.SIGKILL) -> None:
         """Send ``sig`` (SIGKILL by default: no clean-up at all) and wait for the exit."""
