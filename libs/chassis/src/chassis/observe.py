@@ -7,7 +7,7 @@ import time
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .logging import get_logger
+from .logging import access_logger
 from .metrics import LATENCY, REQUESTS, route_template
 from .request_id import (
     HEADER_KEY,
@@ -17,7 +17,6 @@ from .request_id import (
     trace_context_var,
 )
 
-access_log = get_logger("orderflow.access")
 QUIET_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 
 
@@ -65,7 +64,7 @@ class ObservabilityMiddleware:
             REQUESTS.labels(method, route, str(status)).inc()
             LATENCY.labels(method, route, str(status)).observe(duration)
             if self.access_log_enabled and scope["path"] not in QUIET_PATHS:
-                access_log.info(
+                access_logger().info(
                     "request",
                     method=method,
                     path=scope["path"],
