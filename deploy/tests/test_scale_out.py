@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
-from orderflow_testing import ServiceProcess, free_port
+from orderflow_testing import ServiceProcess, customer_service, free_port
 from orderflow_testing.postgres import PostgresServer
 
 pytestmark = [pytest.mark.system, pytest.mark.postgres]
@@ -30,19 +30,9 @@ def system(
     tmp_path_factory: pytest.TempPathFactory, postgres_server: PostgresServer
 ) -> Iterator[ScaledOut]:
     logs = tmp_path_factory.mktemp("scale-out")
-    customer_port = free_port()
-    customer_url = f"http://127.0.0.1:{customer_port}"
     order_db = postgres_server.create_database("orderflow_scale")
-    customer = ServiceProcess(
-        "customer",
-        "orderflow-customer",
-        port=customer_port,
-        log_dir=logs,
-        env={
-            "CUSTOMER_PORT": str(customer_port),
-            "CUSTOMER_DATABASE_URL": postgres_server.create_database("orderflow_scale"),
-        },
-    )
+    customer = customer_service(logs, postgres_server.create_database("orderflow_scale"))
+    customer_url = customer.url
     processes = [customer]
     for replica in ("a", "b"):
         order_port, gateway_port = free_port(), free_port()

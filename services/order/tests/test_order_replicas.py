@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from orderflow_testing import PostgresServer, ServiceProcess, free_port
+from orderflow_testing import PostgresServer, ServiceProcess, customer_service, free_port
 
 pytestmark = [pytest.mark.system, pytest.mark.postgres]
 BODY = {"items": [{"sku": "A", "name": "Widget", "quantity": 2, "unit_price_cents": 250}]}
@@ -20,17 +20,7 @@ def replicas(
     tmp_path_factory: pytest.TempPathFactory, postgres_server: PostgresServer
 ) -> Iterator[tuple[list[str], str]]:
     logs: Path = tmp_path_factory.mktemp("order-replicas")
-    customer_port = free_port()
-    customer = ServiceProcess(
-        "customer",
-        "orderflow-customer",
-        port=customer_port,
-        log_dir=logs,
-        env={
-            "CUSTOMER_PORT": str(customer_port),
-            "CUSTOMER_DATABASE_URL": postgres_server.create_database("orderflow_replicas"),
-        },
-    )
+    customer = customer_service(logs, postgres_server.create_database("orderflow_replicas"))
     order_db = postgres_server.create_database("orderflow_replicas")
     orders = []
     for name in ("a", "b"):

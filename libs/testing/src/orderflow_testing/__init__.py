@@ -2,7 +2,7 @@
 
 from .apps import app_client
 from .postgres import PostgresServer, postgres_admin_url
-from .processes import ServiceProcess, free_port, wait_ready
+from .processes import ServiceProcess, customer_service, free_port, wait_ready
 from .stack import Stack
 
 __all__ = [
@@ -10,6 +10,7 @@ __all__ = [
     "ServiceProcess",
     "Stack",
     "app_client",
+    "customer_service",
     "free_port",
     "postgres_admin_url",
     "wait_ready",

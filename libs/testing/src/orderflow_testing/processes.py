@@ -96,3 +96,15 @@ class ServiceProcess:
 
     def logs(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+def customer_service(log_dir: Path, database_url: str, **env: str) -> ServiceProcess:
+    """The customer service on a free port, on ``database_url`` (not started yet)."""
+    port = free_port()
+    return ServiceProcess(
+        "customer",
+        "orderflow-customer",
+        port=port,
+        log_dir=log_dir,
+        env={"CUSTOMER_PORT": str(port), "CUSTOMER_DATABASE_URL": database_url, **env},
+    )

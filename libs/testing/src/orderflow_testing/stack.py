@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from .processes import ServiceProcess, free_port
+from .processes import ServiceProcess, customer_service, free_port
 
 
 class Stack:
@@ -24,20 +24,12 @@ class Stack:
         env: Mapping[str, Mapping[str, str]] | None = None,
     ) -> None:
         extra = env or {}
-        ports = {name: free_port() for name in ("customer", "order", "gateway")}
-        customer_url = f"http://127.0.0.1:{ports['customer']}"
+        ports = {name: free_port() for name in ("order", "gateway")}
         order_url = f"http://127.0.0.1:{ports['order']}"
-        self.customer = ServiceProcess(
-            "customer",
-            "orderflow-customer",
-            port=ports["customer"],
-            log_dir=workdir,
-            env={
-                "CUSTOMER_PORT": str(ports["customer"]),
-                "CUSTOMER_DATABASE_URL": customer_db
-                or f"sqlite+aiosqlite:///{workdir / 'customer.db'}",
-                **extra.get("customer", {}),
-            },
+        self.customer = customer_service(
+            workdir,
+            customer_db or f"sqlite+aiosqlite:///{workdir / 'customer.db'}",
+            **extra.get("customer", {}),
         )
         self.order = ServiceProcess(
             "order",
@@ -47,7 +39,7 @@ class Stack:
             env={
                 "ORDER_PORT": str(ports["order"]),
                 "ORDER_DATABASE_URL": order_db or f"sqlite+aiosqlite:///{workdir / 'order.db'}",
-                "ORDER_CUSTOMER_SERVICE_URL": customer_url,
+                "ORDER_CUSTOMER_SERVICE_URL": self.customer.url,
                 **extra.get("order", {}),
             },
         )
@@ -59,7 +51,7 @@ class Stack:
             env={
                 "GATEWAY_HOST": "127.0.0.1",
                 "GATEWAY_PORT": str(ports["gateway"]),
-                "GATEWAY_CUSTOMER_SERVICE_URL": customer_url,
+                "GATEWAY_CUSTOMER_SERVICE_URL": self.customer.url,
                 "GATEWAY_ORDER_SERVICE_URL": order_url,
                 **extra.get("gateway", {}),
             },
