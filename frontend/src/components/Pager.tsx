@@ -1,13 +1,14 @@
+import type { CursorPages } from "../lib/useCursorPages";
+
 interface PagerProps {
-  pageNumber: number;
-  hasPrevious: boolean;
+  /** Where the list is, from useCursorPages. */
+  pages: CursorPages;
   nextCursor: string | null | undefined;
-  onPrevious: () => void;
-  onNext: (cursor: string) => void;
   busy?: boolean;
 }
 
-export function Pager({ pageNumber, hasPrevious, nextCursor, onPrevious, onNext, busy = false }: PagerProps) {
+export function Pager({ pages, nextCursor, busy = false }: PagerProps) {
+  const { pageNumber, hasPrevious, previous: onPrevious, next: onNext } = pages;
   if (!hasPrevious && !nextCursor) return null;
   return (
     <nav className="pager" aria-label="Pages">

@@ -17,3 +17,5 @@ export function useCursorPages(filterKey = "") {
     previous: () => setState({ filterKey, cursors: cursors.length > 1 ? cursors.slice(0, -1) : cursors }),
   };
 }
+
+export type CursorPages = ReturnType<typeof useCursorPages>;

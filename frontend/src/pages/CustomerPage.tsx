@@ -100,14 +100,7 @@ function CustomerOrders({ customerId }: { customerId: string }) {
           ) : (
             <OrdersTable orders={orders.data.items} caption="This customer's orders" showCustomer={false} />
           )}
-          <Pager
-            pageNumber={pages.pageNumber}
-            hasPrevious={pages.hasPrevious}
-            nextCursor={orders.data.next_cursor}
-            onPrevious={pages.previous}
-            onNext={pages.next}
-            busy={orders.isFetching}
-          />
+          <Pager pages={pages} nextCursor={orders.data.next_cursor} busy={orders.isFetching} />
         </>
       )}
     </section>

@@ -68,14 +68,7 @@ export function CustomersPage() {
               </table>
             </div>
           )}
-          <Pager
-            pageNumber={pages.pageNumber}
-            hasPrevious={pages.hasPrevious}
-            nextCursor={customers.data.next_cursor}
-            onPrevious={pages.previous}
-            onNext={pages.next}
-            busy={customers.isFetching}
-          />
+          <Pager pages={pages} nextCursor={customers.data.next_cursor} busy={customers.isFetching} />
         </>
       )}
     </>

@@ -57,14 +57,7 @@ export function OrdersPage() {
           ) : (
             <OrdersTable orders={orders.data.items} caption={status ? `${statusLabel(status)} orders` : "Orders"} />
           )}
-          <Pager
-            pageNumber={pages.pageNumber}
-            hasPrevious={pages.hasPrevious}
-            nextCursor={orders.data.next_cursor}
-            onPrevious={pages.previous}
-            onNext={pages.next}
-            busy={orders.isFetching}
-          />
+          <Pager pages={pages} nextCursor={orders.data.next_cursor} busy={orders.isFetching} />
         </>
       )}
     </>
