@@ -4,18 +4,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from orderflow_testing import ServiceProcess, free_port
+from orderflow_testing import customer_service, run_script
 
 pytestmark = pytest.mark.system
 
 
 def test_acknowledged_writes_survive_sigkill(tmp_path: Path) -> None:
-    port = free_port()
-    env = {
-        "CUSTOMER_PORT": str(port),
-        "CUSTOMER_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'customer.db'}",
-    }
-    service = ServiceProcess("customer", "orderflow-customer", port=port, env=env, log_dir=tmp_path)
+    service = customer_service(tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'customer.db'}")
     try:
         service.start()
         created = httpx.post(
@@ -32,16 +27,9 @@ def test_acknowledged_writes_survive_sigkill(tmp_path: Path) -> None:
 
 
 def test_migrate_command_creates_the_schema_and_exits(tmp_path: Path) -> None:
-    import subprocess
-    import sys
-
     db = tmp_path / "customer.db"
-    result = subprocess.run(
-        [str(Path(sys.executable).parent / "orderflow-customer"), "migrate"],
-        env={"CUSTOMER_DATABASE_URL": f"sqlite+aiosqlite:///{db}", "PATH": "/usr/bin:/bin"},
-        capture_output=True,
-        timeout=60,
-        check=False,
+    result = run_script(
+        "orderflow-customer", "migrate", env={"CUSTOMER_DATABASE_URL": f"sqlite+aiosqlite:///{db}"}
     )
 
     assert result.returncode == 0, result.stdout + result.stderr

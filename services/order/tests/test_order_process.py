@@ -1,30 +1,19 @@
 """The order service as a real process beside a real customer service process."""
 
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from orderflow_testing import ServiceProcess, free_port
+from orderflow_testing import ServiceProcess, customer_service, free_port, run_script
 
 pytestmark = pytest.mark.system
 
 
 @pytest.fixture
 def services(tmp_path: Path) -> Iterator[tuple[ServiceProcess, ServiceProcess]]:
-    customer_port, order_port = free_port(), free_port()
-    customer = ServiceProcess(
-        "customer",
-        "orderflow-customer",
-        port=customer_port,
-        log_dir=tmp_path,
-        env={
-            "CUSTOMER_PORT": str(customer_port),
-            "CUSTOMER_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'customer.db'}",
-        },
-    )
+    order_port = free_port()
+    customer = customer_service(tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'customer.db'}")
     order = ServiceProcess(
         "order",
         "orderflow-order",
@@ -75,12 +64,8 @@ def test_orders_are_checked_acknowledged_and_survive_sigkill(
 
 def test_migrate_command_creates_the_schema_and_exits(tmp_path: Path) -> None:
     db = tmp_path / "order.db"
-    result = subprocess.run(
-        [str(Path(sys.executable).parent / "orderflow-order"), "migrate"],
-        env={"ORDER_DATABASE_URL": f"sqlite+aiosqlite:///{db}", "PATH": "/usr/bin:/bin"},
-        capture_output=True,
-        timeout=60,
-        check=False,
+    result = run_script(
+        "orderflow-order", "migrate", env={"ORDER_DATABASE_URL": f"sqlite+aiosqlite:///{db}"}
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert db.exists()

@@ -2,7 +2,7 @@
 
 from .apps import app_client
 from .postgres import PostgresServer, postgres_admin_url
-from .processes import ServiceProcess, customer_service, free_port, wait_ready
+from .processes import ServiceProcess, customer_service, free_port, run_script, wait_ready
 from .stack import Stack
 
 __all__ = [
@@ -13,5 +13,6 @@ __all__ = [
     "customer_service",
     "free_port",
     "postgres_admin_url",
+    "run_script",
     "wait_ready",
 ]

@@ -98,6 +98,18 @@ class ServiceProcess:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
 
+def run_script(script: str, *args: str, env: Mapping[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run a component's console script to completion (e.g. ``migrate``) with only ``env``."""
+    return subprocess.run(
+        [str(BIN / script), *args],
+        env={"PATH": "/usr/bin:/bin", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
 def customer_service(log_dir: Path, database_url: str, **env: str) -> ServiceProcess:
     """The customer service on a free port, on ``database_url`` (not started yet)."""
     port = free_port()
