@@ -2,7 +2,7 @@
 
 from .app import Storage, create_app, migrate, run_service, serve
 from .db import Database, naming_metadata
-from .deps import CursorQuery, DatabaseDep, LimitQuery
+from .deps import INVALID_CURSOR, CursorQuery, DatabaseDep, LimitQuery
 from .fields import EmailAddress, NoNul, Text
 from .http import create_client
 from .logging import configure_logging, get_logger
@@ -10,6 +10,7 @@ from .observe import add_log_fields
 from .pagination import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
+    InvalidCursorError,
     Page,
     decode_cursor,
     encode_cursor,
@@ -18,7 +19,9 @@ from .pagination import (
 )
 from .problems import (
     PROBLEM_CONTENT_TYPE,
+    AsProblem,
     FieldError,
+    InvalidField,
     Problem,
     ProblemError,
     problem_response,
@@ -30,15 +33,19 @@ from .types import UTCDateTime, utcnow
 
 __all__ = [
     "DEFAULT_LIMIT",
+    "INVALID_CURSOR",
     "MAX_LIMIT",
     "MEMORY_DATABASE_URL",
     "PROBLEM_CONTENT_TYPE",
     "REQUEST_ID_HEADER",
+    "AsProblem",
     "CursorQuery",
     "Database",
     "DatabaseDep",
     "EmailAddress",
     "FieldError",
+    "InvalidCursorError",
+    "InvalidField",
     "LimitQuery",
     "NoNul",
     "Page",

@@ -17,7 +17,7 @@ from .db import Database
 from .logging import configure_logging, get_logger
 from .migrations import upgrade
 from .observe import ObservabilityMiddleware
-from .problems import PROBLEM_CONTENT_TYPE, Problem, install_problem_handlers
+from .problems import PROBLEM_CONTENT_TYPE, Problem, ProblemMap, install_problem_handlers
 from .settings import MEMORY_DATABASE_URL, ServiceSettings
 
 log = get_logger(__name__)
@@ -47,7 +47,7 @@ def create_app(
     version: str = "0.1.0",
     routers: Sequence[APIRouter] = (),
     storage: Storage | None = None,
-    problem_map: Mapping[type[Exception], tuple[int, str]] | None = None,
+    problem_map: ProblemMap | None = None,
     lifespan: Lifespan | None = None,
     cors_origins: Sequence[str] = (),
     tracing: bool | None = None,

@@ -5,13 +5,18 @@ Exceptions that become problems::
     ProblemError           raised by HTTP-facing code that knows the status it wants
     HTTPException          Starlette/FastAPI's own (404 for an unknown path, 405, ...)
     RequestValidationError FastAPI's input validation: 422 with ``errors``, or 400 for bad JSON
-    <domain error>         any exception class registered with a status in ``problem_map``
+    <domain error>         any exception class registered in the service's ``problem_map``,
+                           which says (``AsProblem``) its status, type, and what else it shows
     Exception              anything else: 500, logged with its traceback, no details leaked
+
+Domain errors stay plain exceptions with plain attributes; only the table decides which of them
+become members or headers of the answer, so HTTP never leaks into the domain.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
@@ -48,6 +53,57 @@ class Problem(BaseModel):
     detail: str | None = None
     instance: str | None = None
     errors: list[FieldError] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InvalidField:
+    """The input field a domain error is about; its message is the error's detail."""
+
+    location: str
+    field: str
+    code: str
+
+
+@dataclass(frozen=True, slots=True)
+class AsProblem:
+    """How a service answers one domain error: its status and type, and, computed from the
+    error, the detail (``str(error)`` by default), the field it blames, extra members and
+    headers."""
+
+    status: int
+    slug: str
+    detail: Callable[[Any], str] | None = None
+    invalid: InvalidField | None = None
+    extra: Callable[[Any], Mapping[str, Any]] | None = None
+    headers: Callable[[Any], Mapping[str, str]] | None = None
+
+    def response(self, exc: Exception, instance: str) -> JSONResponse:
+        detail = self.detail(exc) if self.detail is not None else str(exc)
+        errors = None
+        if self.invalid is not None:
+            errors = [
+                FieldError(
+                    location=self.invalid.location,
+                    field=self.invalid.field,
+                    message=detail,
+                    code=self.invalid.code,
+                )
+            ]
+        return problem_response(
+            self.status,
+            detail,
+            slug=self.slug,
+            title=self.slug.replace("-", " ").capitalize(),
+            instance=instance,
+            headers=self.headers(exc) if self.headers is not None else None,
+            errors=errors,
+            **(self.extra(exc) if self.extra is not None else {}),
+        )
+
+
+ProblemMap = Mapping[type[Exception], AsProblem | tuple[int, str]]
+"""A service's one table from domain errors to problems; ``(status, slug)`` is short for
+``AsProblem(status, slug)``."""
 
 
 def problem_type(slug: str) -> str:
@@ -127,9 +183,7 @@ def _is_malformed_body(errors: Sequence[Any]) -> bool:
     return any(e.get("type") == "json_invalid" for e in errors)
 
 
-def install_problem_handlers(
-    app: FastAPI, problem_map: Mapping[type[Exception], tuple[int, str]] | None = None
-) -> None:
+def install_problem_handlers(app: FastAPI, problem_map: ProblemMap | None = None) -> None:
     """Make every error of ``app`` a problem+json response."""
 
     async def on_problem(request: Request, exc: Exception) -> JSONResponse:
@@ -182,23 +236,17 @@ def install_problem_handlers(
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(Exception, on_unexpected)
 
-    for exc_type, (status, slug) in (problem_map or {}).items():
-        app.add_exception_handler(exc_type, _domain_handler(status, slug))
+    for exc_type, rule in (problem_map or {}).items():
+        app.add_exception_handler(exc_type, _domain_handler(as_problem(rule)))
 
 
-def _domain_handler(status: int, slug: str) -> Any:
+def as_problem(rule: AsProblem | tuple[int, str]) -> AsProblem:
+    return rule if isinstance(rule, AsProblem) else AsProblem(*rule)
+
+
+def _domain_handler(rule: AsProblem) -> Any:
     async def handler(request: Request, exc: Exception) -> JSONResponse:
-        extra = getattr(exc, "problem_extra", None) or {}
-        headers = getattr(exc, "problem_headers", None)
-        return problem_response(
-            status,
-            str(exc),
-            slug=slug,
-            title=slug.replace("-", " ").capitalize(),
-            instance=request.url.path,
-            headers=headers,
-            **extra,
-        )
+        return rule.response(exc, request.url.path)
 
     return handler
 

@@ -3,7 +3,7 @@ only migrates."""
 
 from pathlib import Path
 
-from chassis import Storage, run_service
+from chassis import INVALID_CURSOR, AsProblem, InvalidCursorError, Storage, run_service
 from chassis import create_app as create_service_app
 from fastapi import FastAPI
 
@@ -14,9 +14,10 @@ from .settings import CustomerSettings
 STORAGE = Storage(
     migrations=Path(__file__).parent / "migrations", version_table="alembic_version_customer"
 )
-PROBLEMS: dict[type[Exception], tuple[int, str]] = {
-    CustomerNotFoundError: (404, "customer-not-found"),
-    EmailTakenError: (409, "email-taken"),
+PROBLEMS: dict[type[Exception], AsProblem] = {
+    CustomerNotFoundError: AsProblem(404, "customer-not-found"),
+    EmailTakenError: AsProblem(409, "email-taken"),
+    InvalidCursorError: INVALID_CURSOR,
 }
 
 

@@ -3,7 +3,15 @@
 import uuid
 from typing import Annotated
 
-from chassis import DEFAULT_LIMIT, CursorQuery, DatabaseDep, LimitQuery, Page, problem_responses
+from chassis import (
+    DEFAULT_LIMIT,
+    CursorQuery,
+    DatabaseDep,
+    LimitQuery,
+    Page,
+    Text,
+    problem_responses,
+)
 from fastapi import APIRouter, Path, Query, Response, status
 
 from . import service as customer_service
@@ -42,7 +50,7 @@ async def list_customers(
     limit: LimitQuery = DEFAULT_LIMIT,
     cursor: CursorQuery = None,
     q: Annotated[
-        str | None, Query(max_length=200, description="Part of the name or email, any case")
+        Text | None, Query(max_length=200, description="Part of the name or email, any case")
     ] = None,
 ) -> Page[CustomerRead]:
     """A page of customers, newest first, optionally matching ``q``."""
