@@ -42,7 +42,9 @@ def upstream_client(name: str, transport: Transport, settings: GatewaySettings) 
         transport,
         breaker=CircuitBreaker(
             name,
-            failure_threshold=settings.breaker_failure_threshold,
+            failure_rate=settings.breaker_failure_rate,
+            minimum_calls=settings.breaker_minimum_calls,
+            window=settings.breaker_window_seconds,
             reset_timeout=settings.breaker_reset_seconds,
             on_state_change=on_circuit_change,
         ),
