@@ -123,9 +123,12 @@ async def test_a_streamed_body_is_counted_and_cut_off(
             yield b"x" * 1024
 
     async with gateway_with(max_body_bytes=10 * 1024) as client:
-        response = await client.post("/api/orders", content=chunks())
+        response = await client.post(
+            "/api/orders", content=chunks(), headers={"Content-Type": "application/json"}
+        )
 
     assert response.status_code == 413
+    assert response.json()["type"] == "urn:orderflow:problem:body-too-large"
     assert not customer_api.calls
 
 
@@ -134,7 +137,11 @@ async def test_a_body_within_the_limit_is_forwarded(
 ) -> None:
     order_api.post("/orders").respond(422, json={"status": 422})
 
-    response = await gateway.post("/api/orders", content=b"{" + b" " * 500_000 + b"}")
+    response = await gateway.post(
+        "/api/orders",
+        content=b"{" + b" " * 500_000 + b"}",
+        headers={"Content-Type": "application/json"},
+    )
 
     assert response.status_code == 422
     assert len(order_api.calls.last.request.content) == 500_002

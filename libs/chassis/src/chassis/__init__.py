@@ -1,6 +1,6 @@
 """The OrderFlow service chassis: the plumbing every service shares, written once."""
 
-from .app import Storage, create_app, migrate, run_service, serve
+from .app import Storage, create_app, migrate, run_service
 from .db import Database, naming_metadata
 from .deps import INVALID_CURSOR, CursorQuery, DatabaseDep, LimitQuery
 from .fields import EmailAddress, NoNul, Text
@@ -28,6 +28,7 @@ from .problems import (
     problem_responses,
 )
 from .request_id import REQUEST_ID_HEADER, current_request_id, outgoing_headers
+from .server import serve
 from .settings import MEMORY_DATABASE_URL, ServiceSettings
 from .types import UTCDateTime, utcnow
 

@@ -8,16 +8,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import uvicorn
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 
 from . import health, metrics
+from .bodies import BodyLimitMiddleware, require_declared_media_type
 from .db import Database
 from .logging import configure_logging, get_logger
 from .migrations import upgrade
 from .observe import ObservabilityMiddleware
 from .problems import PROBLEM_CONTENT_TYPE, Problem, ProblemMap, install_problem_handlers
+from .security import SecurityHeadersMiddleware
+from .server import serve
 from .settings import MEMORY_DATABASE_URL, ServiceSettings
 
 log = get_logger(__name__)
@@ -28,6 +31,7 @@ MALFORMED_BODY_RESPONSE = {
 }
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+DOCS_ASSETS = "/docs/assets"
 
 
 @dataclass(frozen=True)
@@ -50,13 +54,18 @@ def create_app(
     problem_map: ProblemMap | None = None,
     lifespan: Lifespan | None = None,
     cors_origins: Sequence[str] = (),
+    private_paths: Sequence[str] = (),
     tracing: bool | None = None,
 ) -> FastAPI:
     """An app with OrderFlow's defaults: JSON logs, request ids, problem+json errors, metrics,
     ``/healthz`` and ``/readyz``, trace context passed on, and (with ``storage``) a migrated
     database on ``app.state.db`` whose reachability is part of readiness. OpenTelemetry spans
     are made when ``tracing`` is true, or when unset, only if an OTLP endpoint will export
-    them."""
+    them.
+
+    At the edge: bodies only in the media types each operation declares (415) and within
+    ``max_body_bytes`` (413); ``nosniff`` on every answer and ``no-store`` on those under
+    ``private_paths``; ``/docs`` and ``/redoc`` from assets served here, never a CDN."""
     configure_logging(
         service=settings.service_name, level=settings.log_level, fmt=settings.log_format
     )
@@ -84,12 +93,16 @@ def create_app(
                 await db.dispose()
             log.info("stopped")
 
-    app = FastAPI(
+    app = FastAPIOffline(
         title=title,
         description=description,
         version=version,
         lifespan=app_lifespan,
         responses={422: {"model": Problem, "description": "Invalid input"}},
+        dependencies=[Depends(require_declared_media_type)],
+        static_url=DOCS_ASSETS,
+        # The validator badge would send the document's URL to an outside service.
+        swagger_ui_parameters={"validatorUrl": None},
     )
     app.include_router(health.router)
     app.include_router(metrics.router)
@@ -121,6 +134,8 @@ def create_app(
 
         configure_tracing(settings.service_name, settings.otel_exporter_otlp_endpoint)
         instrument_app(app)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeadersMiddleware, private_paths=tuple(private_paths))
     app.add_middleware(ObservabilityMiddleware, access_log_enabled=settings.access_log)
     return app
 
@@ -148,20 +163,6 @@ def _database_check(db: Database) -> Any:
         return {"backend": db.url.get_backend_name()}
 
     return check
-
-
-def serve(app: FastAPI | str, settings: ServiceSettings, **uvicorn_options: Any) -> None:
-    """Run ``app`` with uvicorn on the settings' host and port, logging through our JSON logger."""
-    uvicorn.run(
-        app,
-        host=settings.host,
-        port=settings.port,
-        log_config=None,
-        access_log=False,
-        server_header=False,
-        timeout_graceful_shutdown=10,
-        **uvicorn_options,
-    )
 
 
 def migrate(settings: ServiceSettings, storage: Storage) -> None:

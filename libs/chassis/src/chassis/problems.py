@@ -22,9 +22,11 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
+from starlette.routing import Match
 
 from .logging import get_logger
 
@@ -201,6 +203,12 @@ def install_problem_handlers(app: FastAPI, problem_map: ProblemMap | None = None
 
     async def on_http_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
+        if exc.status_code == 405:
+            return problem_response(
+                405,
+                instance=request.url.path,
+                headers={"Allow": ", ".join(allowed_methods(request))},
+            )
         phrase = HTTPStatus(exc.status_code).phrase
         detail = exc.detail if isinstance(exc.detail, str) and exc.detail != phrase else None
         return problem_response(
@@ -227,6 +235,11 @@ def install_problem_handlers(app: FastAPI, problem_map: ProblemMap | None = None
             errors=field_errors(errors),
         )
 
+    async def on_disconnect(request: Request, exc: Exception) -> Response:
+        # The client left (or BodyLimitMiddleware answered 413 and cut it off): nobody reads
+        # what is sent now, and it is no error of ours.
+        return Response(status_code=400)
+
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled_error", path=request.url.path)
         return problem_response(500, "An unexpected error occurred.", instance=request.url.path)
@@ -234,6 +247,7 @@ def install_problem_handlers(app: FastAPI, problem_map: ProblemMap | None = None
     app.add_exception_handler(ProblemError, on_problem)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
+    app.add_exception_handler(ClientDisconnect, on_disconnect)
     app.add_exception_handler(Exception, on_unexpected)
 
     for exc_type, rule in (problem_map or {}).items():
@@ -249,6 +263,22 @@ def _domain_handler(rule: AsProblem) -> Any:
         return rule.response(exc, request.url.path)
 
     return handler
+
+
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route of this path answers. A path is served by one route per method,
+    and the router's own 405 names only the first of them; so each method is tried in turn."""
+    return [
+        method
+        for method in METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL
+            for route in request.app.router.routes
+        )
+    ]
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

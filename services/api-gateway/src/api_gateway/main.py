@@ -18,9 +18,12 @@ from .upstream import PROBLEMS, Transport
 DESCRIPTION = """The public API of OrderFlow: customers, orders and a dashboard.
 
 Errors are RFC 9457 problem details (`application/problem+json`). Statuses from the services
-pass through; the gateway adds 413 (body over 1 MiB), 502 (a broken upstream answer), 503 (a
-service unreachable, or its circuit open: see `Retry-After`) and 504 (a service too slow).
+pass through; the gateway adds 413 (body over 1 MiB), 415 (a body not sent as
+`application/json`), 502 (a broken upstream answer), 503 (a service unreachable, or its circuit
+open: see `Retry-After`) and 504 (a service too slow).
 """
+# Answers under these hold personal data: no cache may keep them.
+PRIVATE_PATHS = ("/api/customers", "/api/orders", "/api/dashboard", "/api/auth")
 
 
 def create_app(
@@ -54,6 +57,7 @@ def create_app(
         problem_map=PROBLEMS,
         lifespan=lifespan,
         cors_origins=settings.cors_origins,
+        private_paths=PRIVATE_PATHS,
         tracing=settings.tracing_enabled,
     )
     app.state.settings = settings

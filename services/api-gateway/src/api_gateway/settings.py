@@ -4,8 +4,6 @@ from chassis import ServiceSettings
 from pydantic import Field, field_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
-MIB = 1024 * 1024
-
 
 class GatewaySettings(ServiceSettings):
     """``GATEWAY_*`` environment variables; each limit below applies to each upstream."""
@@ -50,7 +48,6 @@ class GatewaySettings(ServiceSettings):
     breaker_window_seconds: float = Field(default=10.0, gt=0, description="The sliding window")
     breaker_reset_seconds: float = Field(default=10.0, ge=0, description="Open before a probe")
 
-    max_body_bytes: int = Field(default=MIB, ge=0)
     # Clients keep idle connections for 5 s (httpx) to minutes (browsers); a server that closes
     # first races their next request. nginx's default, well above them.
     keepalive_timeout: int = Field(default=75, ge=1, description="Idle client connection, s")
