@@ -155,6 +155,9 @@ class UpstreamClient:
             raise UpstreamCircuitOpenError(self.name, exc.retry_after) from exc
         try:
             response = await self.transport.send(method, path, headers, body)
+        except UpstreamSaturatedError:
+            self.breaker.on_success()  # it answered; the gateway had no room for the answer
+            raise
         except UpstreamError:
             # No answer: refused, timed out, broken off. Only these count (ADR 9).
             self.breaker.on_failure()

@@ -12,6 +12,7 @@ from . import metrics
 from .client import UpstreamClient
 from .clients import CustomerClient, OrderClient
 from .settings import GatewaySettings
+from .budget import BufferBudget
 from .transports import AiohttpTransport
 from .upstream import Transport
 
@@ -65,19 +66,27 @@ def build_upstreams(
     *,
     customer_transport: Transport | None = None,
     order_transport: Transport | None = None,
+    budget: BufferBudget | None = None,
 ) -> Upstreams:
-    """Production transports unless tests pass their own."""
-    customer = customer_transport or AiohttpTransport(
-        settings.customer_service_url,
-        connect_timeout=settings.connect_timeout,
-        read_timeout=settings.customer_read_timeout,
-        max_connections=settings.max_connections,
+    """Production transports unless tests pass their own; all of them draw on ``budget``."""
+
+
+    def aiohttp_transport(url: str, read_timeout: float) -> AiohttpTransport:
+        return AiohttpTransport(
+            url,
+            connect_timeout=settings.connect_timeout,
+            read_timeout=read_timeout,
+            max_connections=settings.max_connections,
+            max_response_bytes=settings.max_response_bytes,
+            budget=budget,
+            budget_timeout=settings.queue_timeout,
+        )
+
+    customer = customer_transport or aiohttp_transport(
+        settings.customer_service_url, settings.customer_read_timeout
     )
-    order = order_transport or AiohttpTransport(
-        settings.order_service_url,
-        connect_timeout=settings.connect_timeout,
-        read_timeout=settings.order_read_timeout,
-        max_connections=settings.max_connections,
+    order = order_transport or aiohttp_transport(
+        settings.order_service_url, settings.order_read_timeout
     )
     return Upstreams(
         customers=CustomerClient(upstream_client("customer", customer, settings)),

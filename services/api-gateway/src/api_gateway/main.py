@@ -10,6 +10,7 @@ from chassis import serve
 from fastapi import FastAPI
 
 from . import openapi
+from .budget import BufferBudget, ReleaseBuffersMiddleware
 from .gateway import build_upstreams
 from .routes import customers, dashboard, orders
 from .settings import GatewaySettings
@@ -34,11 +35,15 @@ def create_app(
 ) -> FastAPI:
     """The gateway app; tests pass transports to reach services in-process or mocked."""
     settings = settings or GatewaySettings()
+    budget = BufferBudget(settings.max_buffered_bytes) if settings.max_buffered_bytes else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         upstreams = build_upstreams(
-            settings, customer_transport=customer_transport, order_transport=order_transport
+            settings,
+            customer_transport=customer_transport,
+            order_transport=order_transport,
+            budget=budget,
         )
         app.state.upstreams = upstreams
         for client in upstreams.all:
@@ -61,6 +66,8 @@ def create_app(
         tracing=settings.tracing_enabled,
     )
     app.state.settings = settings
+    if budget is not None:
+        app.add_middleware(ReleaseBuffersMiddleware, budget=budget)
     openapi.install(app)
     return app
 

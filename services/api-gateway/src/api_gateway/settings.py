@@ -48,6 +48,15 @@ class GatewaySettings(ServiceSettings):
     breaker_window_seconds: float = Field(default=10.0, gt=0, description="The sliding window")
     breaker_reset_seconds: float = Field(default=10.0, ge=0, description="Open before a probe")
 
+    # Bounds the gateway's memory under many concurrent large pages (budget.py, ADR 10).
+    max_buffered_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        ge=0,
+        description="Upstream answer bytes held at once by the process; 0: no bound",
+    )
+    max_response_bytes: int = Field(
+        default=16 * 1024 * 1024, ge=1, description="Largest upstream answer read (else 502)"
+    )
     # Clients keep idle connections for 5 s (httpx) to minutes (browsers); a server that closes
     # first races their next request. nginx's default, well above them.
     keepalive_timeout: int = Field(default=75, ge=1, description="Idle client connection, s")
