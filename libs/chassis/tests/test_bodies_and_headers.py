@@ -205,3 +205,31 @@ async def test_readiness_shows_public_reasons_only(
     assert checks["customer"]["reason"] == "The customer service is unreachable."
     assert "10.1.2.3" not in response.text
     assert "10.1.2.3" in capsys.readouterr().out  # the log keeps the detail
+
+
+async def test_a_database_that_cannot_serve_is_a_503_without_its_words() -> None:
+    import sqlalchemy.exc
+
+    busy = APIRouter()
+
+    @busy.get("/busy")
+    async def pool_exhausted() -> None:
+        raise sqlalchemy.exc.TimeoutError("QueuePool limit of size 10 overflow 0 reached")
+
+    @busy.get("/gone")
+    async def database_gone() -> None:
+        raise sqlalchemy.exc.OperationalError(
+            "SELECT 1", {}, OSError("connect to 10.1.2.3:5432 refused")
+        )
+
+    app = create_app(ServiceSettings(access_log=False), title="db", routers=[busy], tracing=False)
+    async with app_client(app) as client:
+        responses = [await client.get("/busy"), await client.get("/gone")]
+
+    for response in responses:
+        assert response.status_code == 503
+        assert response.json()["type"] == "urn:orderflow:problem:database-busy"
+        assert response.headers["retry-after"] == "1"
+        assert "QueuePool" not in response.text
+        assert "10.1.2.3" not in response.text
+        assert "SELECT" not in response.text

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
+import sqlalchemy.exc
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -235,6 +236,19 @@ def install_problem_handlers(app: FastAPI, problem_map: ProblemMap | None = None
             errors=field_errors(errors),
         )
 
+    async def on_database_busy(request: Request, exc: Exception) -> JSONResponse:
+        # No free connection in time, or the database is gone: worth retrying, never a 500,
+        # and never its SQL or address in the answer (the log has them).
+        log.warning("database_unavailable", path=request.url.path, error=repr(exc))
+        return problem_response(
+            503,
+            "The database is busy or unreachable; nothing was changed. Retry shortly.",
+            slug="database-busy",
+            title="Database busy",
+            instance=request.url.path,
+            headers={"Retry-After": "1"},
+        )
+
     async def on_disconnect(request: Request, exc: Exception) -> Response:
         # The client left (or BodyLimitMiddleware answered 413 and cut it off): nobody reads
         # what is sent now, and it is no error of ours.
@@ -248,6 +262,9 @@ def install_problem_handlers(app: FastAPI, problem_map: ProblemMap | None = None
     app.add_exception_handler(StarletteHTTPException, on_http_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(ClientDisconnect, on_disconnect)
+    app.add_exception_handler(sqlalchemy.exc.TimeoutError, on_database_busy)
+    app.add_exception_handler(sqlalchemy.exc.OperationalError, on_database_busy)
+    app.add_exception_handler(sqlalchemy.exc.InterfaceError, on_database_busy)
     app.add_exception_handler(Exception, on_unexpected)
 
     for exc_type, rule in (problem_map or {}).items():
