@@ -233,3 +233,24 @@ async def test_a_database_that_cannot_serve_is_a_503_without_its_words() -> None
         assert "QueuePool" not in response.text
         assert "10.1.2.3" not in response.text
         assert "SELECT" not in response.text
+
+
+async def test_a_literal_path_allows_only_its_own_methods_not_a_templates() -> None:
+    paths = APIRouter()
+
+    @paths.get("/things/stats")
+    async def stats() -> None: ...
+
+    @paths.get("/things/{thing_id}")
+    async def get_thing(thing_id: str) -> None: ...
+
+    @paths.patch("/things/{thing_id}")
+    async def patch_thing(thing_id: str) -> None: ...
+
+    app = create_app(ServiceSettings(access_log=False), title="t", routers=[paths], tracing=False)
+    async with app_client(app) as client:
+        literal = await client.delete("/things/stats")
+        templated = await client.delete("/things/1")
+
+    assert literal.headers["allow"] == "GET"
+    assert templated.headers["allow"] == "GET, PATCH"

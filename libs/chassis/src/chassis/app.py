@@ -25,9 +25,15 @@ from .settings import MEMORY_DATABASE_URL, ServiceSettings
 
 log = get_logger(__name__)
 
-MALFORMED_BODY_RESPONSE = {
-    "description": "The body is not valid JSON",
-    "content": {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+_PROBLEM_CONTENT = {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+# What any operation that takes a body may answer before it reads it as data.
+BODY_REFUSALS = {
+    "400": {"description": "The body is not valid JSON", "content": _PROBLEM_CONTENT},
+    "413": {"description": "The body is larger than the limit", "content": _PROBLEM_CONTENT},
+    "415": {
+        "description": "The body is not in a media type this operation takes",
+        "content": _PROBLEM_CONTENT,
+    },
 }
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
@@ -109,7 +115,7 @@ def create_app(
     for router in routers:
         app.include_router(router)
     install_problem_handlers(app, problem_map)
-    document_malformed_bodies(app)
+    document_body_refusals(app)
     if cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -140,8 +146,9 @@ def create_app(
     return app
 
 
-def document_malformed_bodies(app: FastAPI) -> None:
-    """Every operation that reads a JSON body may answer 400 for one that is not JSON: say so."""
+def document_body_refusals(app: FastAPI) -> None:
+    """Every operation that takes a body may answer 400 (not JSON), 413 (too large) and 415
+    (not in a media type it takes): say so."""
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -150,7 +157,8 @@ def document_malformed_bodies(app: FastAPI) -> None:
             for path in document.get("paths", {}).values():
                 for operation in path.values():
                     if isinstance(operation, dict) and "requestBody" in operation:
-                        operation["responses"].setdefault("400", MALFORMED_BODY_RESPONSE)
+                        for status, response in BODY_REFUSALS.items():
+                            operation["responses"].setdefault(status, response)
             app.openapi_schema = document
         return app.openapi_schema
 

@@ -15,6 +15,7 @@ become members or headers of the answer, so HTTP never leaks into the domain.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -27,7 +28,6 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
-from starlette.routing import Match
 
 from .logging import get_logger
 
@@ -205,10 +205,10 @@ def install_problem_handlers(app: FastAPI, problem_map: ProblemMap | None = None
     async def on_http_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
         if exc.status_code == 405:
+            fallback = (exc.headers or {}).get("Allow")
+            allow = allowed_methods(request, fallback)
             return problem_response(
-                405,
-                instance=request.url.path,
-                headers={"Allow": ", ".join(allowed_methods(request))},
+                405, instance=request.url.path, headers={"Allow": allow} if allow else None
             )
         phrase = HTTPStatus(exc.status_code).phrase
         detail = exc.detail if isinstance(exc.detail, str) and exc.detail != phrase else None
@@ -282,20 +282,25 @@ def _domain_handler(rule: AsProblem) -> Any:
     return handler
 
 
+_TEMPLATE_PARAM = re.compile(r"\\{[^/]+?\\}")
+
+
+def allowed_methods(request: Request, fallback: str | None) -> str | None:
+    """The methods the API document gives this path. A path is served by one route per method,
+    and the router's own 405 names only the first route it tried; and a path the document
+    names literally (``/orders/stats``) is that path's, not also ``/orders/{order_id}``'s."""
+    literal: list[str] = []
+    templated: list[str] = []
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        pattern = _TEMPLATE_PARAM.sub("[^/]+", re.escape(template))
+        if re.fullmatch(pattern, request.url.path):
+            found = literal if pattern == re.escape(template) else templated
+            found += [method.upper() for method in operations if method != "parameters"]
+    methods = literal or templated
+    return ", ".join(m for m in METHODS if m in methods) if methods else fallback
+
+
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
-
-
-def allowed_methods(request: Request) -> list[str]:
-    """Every method some route of this path answers. A path is served by one route per method,
-    and the router's own 405 names only the first of them; so each method is tried in turn."""
-    return [
-        method
-        for method in METHODS
-        if any(
-            route.matches({**request.scope, "method": method})[0] is Match.FULL
-            for route in request.app.router.routes
-        )
-    ]
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
