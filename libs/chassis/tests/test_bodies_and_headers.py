@@ -254,3 +254,15 @@ async def test_a_literal_path_allows_only_its_own_methods_not_a_templates() -> N
 
     assert literal.headers["allow"] == "GET"
     assert templated.headers["allow"] == "GET, PATCH"
+
+
+@pytest.mark.parametrize("query", ["q=%ED%A0%80", "q=%FF", "q=a%C3"])
+async def test_a_query_that_is_not_utf8_is_a_400(client: httpx.AsyncClient, query: str) -> None:
+    response = await client.get(f"/notes?{query}")
+
+    assert response.status_code == 400
+    assert response.json()["type"] == "urn:orderflow:problem:malformed-query"
+
+
+async def test_a_query_in_utf8_passes(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/notes?q=%C3%A9t%C3%A9+%E2%82%AC")).status_code == 200

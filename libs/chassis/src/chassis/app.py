@@ -19,7 +19,7 @@ from .logging import configure_logging, get_logger
 from .migrations import upgrade
 from .observe import ObservabilityMiddleware
 from .problems import PROBLEM_CONTENT_TYPE, Problem, ProblemMap, install_problem_handlers
-from .security import SecurityHeadersMiddleware
+from .security import SecurityHeadersMiddleware, Utf8QueryMiddleware
 from .server import serve
 from .settings import MEMORY_DATABASE_URL, ServiceSettings
 
@@ -141,6 +141,7 @@ def create_app(
         configure_tracing(settings.service_name, settings.otel_exporter_otlp_endpoint)
         instrument_app(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(Utf8QueryMiddleware)
     app.add_middleware(SecurityHeadersMiddleware, private_paths=tuple(private_paths))
     app.add_middleware(ObservabilityMiddleware, access_log_enabled=settings.access_log)
     return app
