@@ -69,12 +69,13 @@ truncated = st.tuples(real_shaped, st.integers(min_value=1, max_value=99)).map(
 )
 oversized = st.one_of(
     st.builds(lambda t, n: t * n, real_shaped, st.integers(min_value=2, max_value=12)),
-    st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
-            min_size=101, max_size=2000),
+    st.text(
+        alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
+        min_size=101,
+        max_size=2000,
+    ),
 )
-not_utf8 = st.binary(min_size=1, max_size=80).filter(
-    lambda raw: not _decodes(raw)
-).map(b64)
+not_utf8 = st.binary(min_size=1, max_size=80).filter(lambda raw: not _decodes(raw)).map(b64)
 not_base64 = st.text(max_size=120)
 
 hostile_cursors = st.one_of(forged, truncated, oversized, not_utf8, not_base64)

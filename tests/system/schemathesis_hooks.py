@@ -12,7 +12,7 @@ import schemathesis
 from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).parent))
-from cursors import any_cursor  # noqa: E402
+from cursors import any_cursor
 
 
 def _pages(ctx: schemathesis.HookContext) -> bool:

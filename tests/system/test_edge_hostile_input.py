@@ -134,8 +134,12 @@ def test_a_search_no_database_can_take_is_a_422(target: Target, service: str, q:
         assert response.json()["errors"][0]["field"] == "q"
 
 
-@settings(max_examples=60, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(q=st.text(max_size=300))
 def test_any_search_text_is_an_answer_never_a_5xx(target: Target, q: str) -> None:
     response = get_raw(target.gateway, "/api/customers", q=q)

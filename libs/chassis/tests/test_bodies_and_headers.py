@@ -134,7 +134,9 @@ async def test_json_in_any_spelling_is_taken(client: httpx.AsyncClient, content_
 async def test_a_route_that_declares_a_form_takes_a_form_and_only_that(
     client: httpx.AsyncClient,
 ) -> None:
-    form = await client.post("/token", content=b"grant_type=password", headers={"Content-Type": FORM})
+    form = await client.post(
+        "/token", content=b"grant_type=password", headers={"Content-Type": FORM}
+    )
     as_json = await client.post("/token", json={"grant_type": "password"})
 
     assert form.status_code == 200

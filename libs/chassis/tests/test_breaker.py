@@ -164,5 +164,5 @@ def test_the_window_counts_by_bucket(clock: FakeClock) -> None:
     [{"failure_rate": 0}, {"failure_rate": 1.5}, {"minimum_calls": 0}, {"window": 0}],
 )
 def test_refuses_nonsense_settings(options: dict[str, object]) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"must|needs"):
         CircuitBreaker("c", **options)  # type: ignore[arg-type]

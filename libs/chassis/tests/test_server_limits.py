@@ -53,7 +53,9 @@ async def server() -> AsyncIterator[str]:
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
-    while not server.started:
+    for _ in range(1000):
+        if server.started:
+            break
         await asyncio.sleep(0.01)
     yield f"127.0.0.1:{port}"
     server.should_exit = True

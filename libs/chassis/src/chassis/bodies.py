@@ -59,8 +59,8 @@ def accepts(declared: frozenset[str], media_type: str | None) -> bool:
         return False
     if media_type in declared:
         return True
-    return JSON in declared and media_type.startswith("application/") and media_type.endswith(
-        "+json"
+    return (
+        JSON in declared and media_type.startswith("application/") and media_type.endswith("+json")
     )
 
 

@@ -8,7 +8,6 @@ from typing import Annotated
 from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator, Field
 
-
 # A lone surrogate gets past json.loads but cannot be encoded as UTF-8 for any database.
 _SURROGATE = re.compile("[\ud800-\udfff]")
 

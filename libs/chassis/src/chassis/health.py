@@ -25,6 +25,7 @@ class NotReadyError(Exception):
     the gateway. Any other exception shows only as "unavailable" (its text, which may hold an
     address or SQL, goes to the log)."""
 
+
 CHECK_TIMEOUT_SECONDS = 2.0
 
 router = APIRouter(tags=["operations"])

@@ -31,7 +31,7 @@ DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 # The longest token encode_cursor makes: a time with microseconds and a UUID.
 MAX_CURSOR_LENGTH = 100
-_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,%d}" % MAX_CURSOR_LENGTH)
+_TOKEN = re.compile(rf"[A-Za-z0-9_-]{{1,{MAX_CURSOR_LENGTH}}}")
 
 
 class Page(BaseModel, Generic[T]):

@@ -31,9 +31,9 @@ class BufferBudget:
         self.available = capacity
         self._waiters: deque[tuple[int, asyncio.Future[None]]] = deque()
 
-    async def acquire(self, size: int, timeout: float) -> int:
-        """Take ``size`` bytes (at most the whole budget) and say how many were taken;
-        TimeoutError if they do not free up in time."""
+    async def acquire(self, size: int) -> int:
+        """Take ``size`` bytes (at most the whole budget) and say how many were taken; waits
+        until they are free (bound the wait with ``asyncio.timeout``)."""
         size = min(size, self.capacity)
         if not self._waiters and size <= self.available:
             self.available -= size
@@ -42,7 +42,7 @@ class BufferBudget:
         entry = (size, waiter)
         self._waiters.append(entry)
         try:
-            await asyncio.wait_for(waiter, timeout)
+            await waiter
         except BaseException:
             if waiter.done() and not waiter.cancelled():
                 self.release(size)  # granted just as we gave up: hand it on

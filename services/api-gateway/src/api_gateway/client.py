@@ -195,9 +195,7 @@ class UpstreamClient:
             counter = self._outcomes[outcome] = metrics.UPSTREAM_CALLS.labels(self.name, outcome)
         counter.inc()
 
-    def _log(
-        self, method: str, path: str, outcome: str, elapsed: float, error: str | None
-    ) -> None:
+    def _log(self, method: str, path: str, outcome: str, elapsed: float, error: str | None) -> None:
         scope = current_scope.get()
         if scope is None:
             if error is not None:

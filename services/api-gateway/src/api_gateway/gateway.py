@@ -9,10 +9,10 @@ from chassis.breaker import CircuitBreaker, CircuitState
 from chassis.retry import RetryPolicy
 
 from . import metrics
+from .budget import BufferBudget
 from .client import UpstreamClient
 from .clients import CustomerClient, OrderClient
 from .settings import GatewaySettings
-from .budget import BufferBudget
 from .transports import AiohttpTransport
 from .upstream import Transport
 
@@ -69,7 +69,6 @@ def build_upstreams(
     budget: BufferBudget | None = None,
 ) -> Upstreams:
     """Production transports unless tests pass their own; all of them draw on ``budget``."""
-
 
     def aiohttp_transport(url: str, read_timeout: float) -> AiohttpTransport:
         return AiohttpTransport(

@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import aiohttp
 import httpx
 
@@ -79,9 +81,10 @@ class AiohttpTransport:
             raise UpstreamBadResponseError(f"an answer of {size} bytes, over the limit")
         if self.budget is not None:
             try:
-                taken = await self.budget.acquire(
-                    self.max_response_bytes if size is None else size, self.budget_timeout
-                )
+                async with asyncio.timeout(self.budget_timeout):
+                    taken = await self.budget.acquire(
+                        self.max_response_bytes if size is None else size
+                    )
             except TimeoutError:
                 raise UpstreamSaturatedError("the gateway's buffer budget") from None
             self.budget.hold(taken)
