@@ -1,6 +1,7 @@
 """Fixtures and helpers OrderFlow's test suites share."""
 
 from .apps import app_client
+from .issuer import TestIssuer
 from .postgres import PostgresServer, postgres_admin_url
 from .processes import ServiceProcess, customer_service, free_port, run_script, wait_ready
 from .stack import Stack
@@ -9,6 +10,7 @@ __all__ = [
     "PostgresServer",
     "ServiceProcess",
     "Stack",
+    "TestIssuer",
     "app_client",
     "customer_service",
     "free_port",

@@ -8,7 +8,15 @@ from collections.abc import Iterator
 import pytest
 from chassis import MEMORY_DATABASE_URL
 
+from .issuer import TestIssuer
 from .postgres import ENV_VAR, PostgresServer, postgres_admin_url, truncate_all
+
+
+@pytest.fixture(scope="session")
+def issuer() -> Iterator[TestIssuer]:
+    """A token issuer serving its JWKS on a free port, shared by the session's tests."""
+    with TestIssuer() as test_issuer:
+        yield test_issuer
 
 
 @pytest.fixture(scope="session")
