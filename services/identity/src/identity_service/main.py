@@ -13,7 +13,15 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
-from chassis import Database, Storage, configure_logging, create_client, migrate, serve
+from chassis import (
+    Database,
+    Storage,
+    TokenVerifier,
+    configure_logging,
+    create_client,
+    migrate,
+    serve,
+)
 from chassis import create_app as create_service_app
 from chassis.migrations import upgrade
 from fastapi import FastAPI, Request
@@ -85,10 +93,17 @@ def create_app(
 ) -> FastAPI:
     """The app; ``customer_transport`` replaces the network to the customer service."""
     settings = settings or IdentitySettings()
+    keys = key_set(settings)
+    # /me verifies as every component does, against this service's own published keys.
+    verifier = TokenVerifier(
+        issuer=settings.issuer,
+        audience=settings.audience,
+        jwks=keys.jwks(),
+        leeway_seconds=settings.auth_leeway_seconds,
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        keys = key_set(settings)
         issuer = TokenIssuer(
             keys,
             issuer=settings.issuer,
@@ -124,6 +139,7 @@ def create_app(
         routers=[routes.router],
         storage=STORAGE,
         lifespan=lifespan,
+        token_verifier=verifier,
     )
     app.add_exception_handler(OAuthError, on_oauth_error)
     app.state.settings = settings

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+from chassis import CallerDep
+from chassis.access import UNAUTHORIZED_RESPONSES
 from fastapi import APIRouter, Depends, Form, Request, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
@@ -16,7 +18,7 @@ from .deps import IdentityDep
 from .domain import InvalidRequestError
 from .forms import basic_credentials, form_body, is_https, optional_form_body
 from .keys import ALGORITHM
-from .schemas import Discovery, Jwks, TokenError, TokenResponse
+from .schemas import Discovery, Jwks, Me, TokenError, TokenResponse
 from .service import GRANT_TYPES, Grant, Identity, TokenRequest
 
 router = APIRouter(tags=["auth"])
@@ -154,6 +156,19 @@ async def logout(
     response = Response(status_code=status.HTTP_204_NO_CONTENT, headers=NO_STORE)
     _clear_refresh_cookie(ctx, request, response)
     return response
+
+
+@router.get("/me", response_model=Me, responses=UNAUTHORIZED_RESPONSES)
+async def me(caller: CallerDep) -> JSONResponse:
+    """The caller, as its access token says (verified like everywhere, by ``chassis.auth``)."""
+    body = Me(
+        sub=caller.sub,
+        email=caller.email,
+        name=caller.name,
+        roles=sorted(caller.roles),
+        customer_id=caller.customer_id,
+    )
+    return JSONResponse(body.model_dump(), headers=NO_STORE)
 
 
 @router.get("/.well-known/openid-configuration", response_model=Discovery)
