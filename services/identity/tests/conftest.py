@@ -30,19 +30,26 @@ NOWHERE = "http://127.0.0.1:9"
 SettingsFactory = Callable[..., IdentitySettings]
 
 
+def make_settings(tmp_path: Path, **overrides: Any) -> IdentitySettings:
+    """Test settings: a key file of its own, demo accounts, cheap hashing, no customer service."""
+    values: dict[str, Any] = {
+        "database_url": f"sqlite+aiosqlite:///{tmp_path / 'identity.db'}",
+        "signing_key_file": tmp_path / "signing-key.pem",
+        "demo_accounts": True,
+        "customer_service_url": NOWHERE,
+        "access_log": False,
+        **FAST_HASHING,
+        **overrides,
+    }
+    return IdentitySettings(**values)
+
+
 @pytest.fixture
 def identity_settings(database_url: str, tmp_path: Path) -> SettingsFactory:
+    """Settings on the test's database (SQLite in memory, or PostgreSQL)."""
+
     def make(**overrides: Any) -> IdentitySettings:
-        values: dict[str, Any] = {
-            "database_url": database_url,
-            "signing_key_file": tmp_path / "signing-key.pem",
-            "demo_accounts": True,
-            "customer_service_url": NOWHERE,
-            "access_log": False,
-            **FAST_HASHING,
-            **overrides,
-        }
-        return IdentitySettings(**values)
+        return make_settings(tmp_path, **{"database_url": database_url, **overrides})
 
     return make
 

@@ -120,3 +120,41 @@ def customer_service(log_dir: Path, database_url: str, **env: str) -> ServicePro
         log_dir=log_dir,
         env={"CUSTOMER_PORT": str(port), "CUSTOMER_DATABASE_URL": database_url, **env},
     )
+
+
+FAST_PASSWORD_HASHING = {
+    "IDENTITY_ARGON2_TIME_COST": "1",
+    "IDENTITY_ARGON2_MEMORY_KIB": "1024",
+    "IDENTITY_ARGON2_PARALLELISM": "1",
+}
+"""Argon2 at its cheapest, for stacks that sign in often; production refuses it."""
+
+
+def identity_service(
+    log_dir: Path,
+    database_url: str,
+    *,
+    issuer: str | None = None,
+    customer_service_url: str = "http://127.0.0.1:9",
+    demo_accounts: bool = True,
+    **env: str,
+) -> ServiceProcess:
+    """The identity service on a free port, on ``database_url`` (not started yet); its
+    development signing key in ``log_dir``. ``issuer`` defaults to its own URL (the public one,
+    ``<gateway>/api/auth``, in a stack)."""
+    port = free_port()
+    return ServiceProcess(
+        "identity",
+        "orderflow-identity",
+        port=port,
+        log_dir=log_dir,
+        env={
+            "IDENTITY_PORT": str(port),
+            "IDENTITY_DATABASE_URL": database_url,
+            "IDENTITY_ISSUER": issuer or f"http://127.0.0.1:{port}",
+            "IDENTITY_SIGNING_KEY_FILE": str(log_dir / "identity-signing-key.pem"),
+            "IDENTITY_DEMO_ACCOUNTS": "true" if demo_accounts else "false",
+            "IDENTITY_CUSTOMER_SERVICE_URL": customer_service_url,
+            **env,
+        },
+    )
