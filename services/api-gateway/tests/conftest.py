@@ -15,6 +15,7 @@ from orderflow_testing import app_client
 
 CUSTOMER_URL = "http://customer.test"
 ORDER_URL = "http://order.test"
+IDENTITY_URL = "http://identity.test"
 
 
 def fast_settings(**overrides: Any) -> GatewaySettings:
@@ -48,11 +49,21 @@ def order_api() -> respx.MockRouter:
     return respx.MockRouter(base_url=ORDER_URL, assert_all_called=False)
 
 
+@pytest.fixture
+def identity_api() -> respx.MockRouter:
+    """The identity service, ready unless a test says otherwise."""
+    router = respx.MockRouter(base_url=IDENTITY_URL, assert_all_called=False)
+    router.get("/readyz", name="readyz").respond(200, json={"status": "ready"})
+    return router
+
+
 GatewayFactory = Callable[..., Any]
 
 
 @pytest.fixture
-def gateway_with(customer_api: respx.MockRouter, order_api: respx.MockRouter) -> Callable[..., Any]:
+def gateway_with(
+    customer_api: respx.MockRouter, order_api: respx.MockRouter, identity_api: respx.MockRouter
+) -> Callable[..., Any]:
     """``async with gateway_with(max_concurrency=2) as client``: the gateway, other settings."""
 
     def start(**overrides: Any) -> Any:
@@ -60,6 +71,7 @@ def gateway_with(customer_api: respx.MockRouter, order_api: respx.MockRouter) ->
             fast_settings(**overrides),
             customer_transport=mock_transport(customer_api, CUSTOMER_URL),
             order_transport=mock_transport(order_api, ORDER_URL),
+            identity_transport=mock_transport(identity_api, IDENTITY_URL),
         )
         return app_client(app)
 

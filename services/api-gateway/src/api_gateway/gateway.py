@@ -10,7 +10,7 @@ from chassis.retry import RetryPolicy
 
 from . import metrics
 from .client import UpstreamClient
-from .clients import CustomerClient, OrderClient
+from .clients import CustomerClient, IdentityClient, OrderClient
 from .settings import GatewaySettings
 from .transports import AiohttpTransport
 from .upstream import Transport
@@ -22,10 +22,11 @@ log = get_logger(__name__)
 class Upstreams:
     customers: CustomerClient
     orders: OrderClient
+    identity: IdentityClient
 
     @property
     def all(self) -> tuple[UpstreamClient, ...]:
-        return (self.customers.upstream, self.orders.upstream)
+        return (self.customers.upstream, self.orders.upstream, self.identity.upstream)
 
 
 def on_circuit_change(upstream: str, state: CircuitState) -> None:
@@ -63,6 +64,7 @@ def build_upstreams(
     *,
     customer_transport: Transport | None = None,
     order_transport: Transport | None = None,
+    identity_transport: Transport | None = None,
 ) -> Upstreams:
     """Production transports unless tests pass their own."""
     customer = customer_transport or AiohttpTransport(
@@ -77,7 +79,14 @@ def build_upstreams(
         read_timeout=settings.order_read_timeout,
         max_connections=settings.max_connections,
     )
+    identity = identity_transport or AiohttpTransport(
+        settings.identity_service_url,
+        connect_timeout=settings.connect_timeout,
+        read_timeout=settings.identity_read_timeout,
+        max_connections=settings.max_connections,
+    )
     return Upstreams(
         customers=CustomerClient(upstream_client("customer", customer, settings)),
         orders=OrderClient(upstream_client("order", order, settings)),
+        identity=IdentityClient(upstream_client("identity", identity, settings)),
     )

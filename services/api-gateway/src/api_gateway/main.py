@@ -6,16 +6,16 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from chassis import create_app as create_service_app
-from chassis import serve
+from chassis import TokenVerifier, serve
 from fastapi import FastAPI
 
 from . import openapi
 from .gateway import build_upstreams
-from .routes import customers, dashboard, orders
+from .routes import auth, customers, dashboard, orders
 from .settings import GatewaySettings
 from .upstream import PROBLEMS, Transport
 
-DESCRIPTION = """The public API of OrderFlow: customers, orders and a dashboard.
+DESCRIPTION = """The public API of OrderFlow: sign-in, customers, orders and a dashboard.
 
 Errors are RFC 9457 problem details (`application/problem+json`). Statuses from the services
 pass through; the gateway adds 413 (body over 1 MiB), 502 (a broken upstream answer), 503 (a
@@ -28,14 +28,20 @@ def create_app(
     *,
     customer_transport: Transport | None = None,
     order_transport: Transport | None = None,
+    identity_transport: Transport | None = None,
+    token_verifier: TokenVerifier | None = None,
 ) -> FastAPI:
-    """The gateway app; tests pass transports to reach services in-process or mocked."""
+    """The gateway app; tests pass transports to reach services in-process or mocked, and a
+    verifier that knows their issuer's keys."""
     settings = settings or GatewaySettings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         upstreams = build_upstreams(
-            settings, customer_transport=customer_transport, order_transport=order_transport
+            settings,
+            customer_transport=customer_transport,
+            order_transport=order_transport,
+            identity_transport=identity_transport,
         )
         app.state.upstreams = upstreams
         for client in upstreams.all:
@@ -50,11 +56,12 @@ def create_app(
         settings,
         title="OrderFlow API",
         description=DESCRIPTION,
-        routers=[customers.router, orders.router, dashboard.router],
+        routers=[auth.router, customers.router, orders.router, dashboard.router],
         problem_map=PROBLEMS,
         lifespan=lifespan,
         cors_origins=settings.cors_origins,
         tracing=settings.tracing_enabled,
+        token_verifier=token_verifier,
     )
     app.state.settings = settings
     openapi.install(app)
