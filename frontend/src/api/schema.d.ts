@@ -44,6 +44,111 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Token
+         * @description The OAuth 2.0 token endpoint (RFC 6749), form-encoded: `password` (people),
+         *     `refresh_token`, `client_credentials` (scripts; the secret in the form or by HTTP Basic).
+         *     With `client_id=orderflow-web` the refresh token is an HttpOnly, SameSite=Strict cookie on
+         *     `/api/auth`, not in the body, and a refresh needs only that cookie. Each refresh token is
+         *     spent by its use; presenting a spent one revokes the whole sign-in.
+         */
+        post: operations["token_api_auth_token_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Logout
+         * @description Sign out: revokes the refresh token (form field `refresh_token`, or the browser's
+         *     cookie) and every token of its sign-in, and clears the cookie.
+         */
+        post: operations["logout_api_auth_logout_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Me
+         * @description The caller, as the bearer token says: sub, email, name, roles and customer_id.
+         */
+        get: operations["me_api_auth_me_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/.well-known/openid-configuration": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Discovery
+         * @description OpenID Connect discovery: the issuer, its token endpoint and where its keys are.
+         */
+        get: operations["discovery_api_auth__well_known_openid_configuration_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/jwks.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Jwks
+         * @description The public keys access tokens are signed with: every key still in use.
+         */
+        get: operations["jwks_api_auth_jwks_json_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/customers": {
         parameters: {
             query?: never;
@@ -173,7 +278,8 @@ export interface paths {
         };
         /**
          * Get Dashboard
-         * @description Totals, orders by status, revenue, the newest orders and each service's health.
+         * @description Totals, orders by status, revenue, the newest orders and each service's health (the
+         *     identity service's is its readiness).
          *
          *     The counts are the services' own aggregate queries; every call goes out at once.
          */
@@ -258,6 +364,24 @@ export interface components {
             unavailable: ("customer" | "order")[];
         };
         /**
+         * Discovery
+         * @description OpenID Connect discovery: the issuer, its token endpoint and its keys.
+         */
+        Discovery: {
+            /** Issuer */
+            issuer: string;
+            /** Token Endpoint */
+            token_endpoint: string;
+            /** Jwks Uri */
+            jwks_uri: string;
+            /** Grant Types Supported */
+            grant_types_supported: string[];
+            /** Id Token Signing Alg Values Supported */
+            id_token_signing_alg_values_supported: string[];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
          * FieldError
          * @description One invalid input field.
          */
@@ -281,6 +405,43 @@ export interface components {
         Health: {
             /** Status */
             status: string;
+        };
+        /** Jwk */
+        Jwk: {
+            /** Kty */
+            kty: string;
+            /** Kid */
+            kid: string;
+            /** Alg */
+            alg?: string | null;
+            /** Use */
+            use?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * Jwks
+         * @description The issuer's public signing keys (RFC 7517).
+         */
+        Jwks: {
+            /** Keys */
+            keys: components["schemas"]["Jwk"][];
+        };
+        /**
+         * Me
+         * @description The caller, as its access token says.
+         */
+        Me: {
+            /** Sub */
+            sub: string;
+            /** Email */
+            email: string | null;
+            /** Name */
+            name: string | null;
+            /** Roles */
+            roles: ("admin" | "staff" | "customer")[];
+            /** Customer Id */
+            customer_id: string | null;
         };
         /** Order */
         Order: {
@@ -427,6 +588,46 @@ export interface components {
         Services: {
             customer: components["schemas"]["ServiceHealth"];
             order: components["schemas"]["ServiceHealth"];
+            identity: components["schemas"]["ServiceHealth"];
+        };
+        /**
+         * TokenError
+         * @description RFC 6749 section 5.2.
+         */
+        TokenError: {
+            /**
+             * Error
+             * @enum {string}
+             */
+            error: "invalid_request" | "invalid_client" | "invalid_grant" | "unsupported_grant_type";
+            /** Error Description */
+            error_description?: string | null;
+        };
+        /**
+         * TokenResponse
+         * @description RFC 6749 section 5.1. The browser's refresh token comes as an HttpOnly cookie instead.
+         */
+        TokenResponse: {
+            /**
+             * Access Token
+             * @description An ES256 JWT for `Authorization: Bearer`
+             */
+            access_token: string;
+            /**
+             * Token Type
+             * @constant
+             */
+            token_type: "Bearer";
+            /**
+             * Expires In
+             * @description Seconds the access token is valid (at most 900)
+             */
+            expires_in: number;
+            /**
+             * Refresh Token
+             * @description Opaque; spent by its first use, which returns the next one
+             */
+            refresh_token?: string | null;
         };
         /** CustomerCreate */
         CustomerCreate: {
@@ -464,6 +665,15 @@ export interface components {
              * @example ada@example.com
              */
             email: string;
+        };
+        /** LogoutRequest */
+        LogoutRequest: {
+            /**
+             * Refresh Token
+             * @description Or the browser's cookie
+             * @default null
+             */
+            refresh_token: string | null;
         };
         /** OrderCreate */
         OrderCreate: {
@@ -503,6 +713,47 @@ export interface components {
         /** OrderStatusUpdate */
         OrderStatusUpdate: {
             status: components["schemas"]["OrderStatus"];
+        };
+        /**
+         * TokenRequest
+         * @description The token request's form fields (RFC 6749); which ones depends on ``grant_type``.
+         */
+        TokenRequest: {
+            /**
+             * Grant Type
+             * @enum {string}
+             */
+            grant_type: "password" | "refresh_token" | "client_credentials";
+            /**
+             * Username
+             * @description password grant: the user's email
+             * @default null
+             */
+            username: string | null;
+            /**
+             * Password
+             * @description password grant
+             * @default null
+             */
+            password: string | null;
+            /**
+             * Refresh Token
+             * @description refresh_token grant; the browser leaves it out and sends its cookie
+             * @default null
+             */
+            refresh_token: string | null;
+            /**
+             * Client Id
+             * @description `orderflow-web` for the browser; a client_credentials client's id
+             * @default null
+             */
+            client_id: string | null;
+            /**
+             * Client Secret
+             * @description client_credentials, unless sent by HTTP Basic instead
+             * @default null
+             */
+            client_secret: string | null;
         };
     };
     responses: never;
@@ -575,6 +826,354 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    token_api_auth_token_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["TokenRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenResponse"];
+                };
+            };
+            /** @description RFC 6749 section 5.2: invalid_request, ... */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenError"];
+                };
+            };
+            /** @description invalid_client, with WWW-Authenticate: Basic */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenError"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gateway Timeout */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    logout_api_auth_logout_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["LogoutRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is not a form */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenError"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gateway Timeout */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    me_api_auth_me_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gateway Timeout */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    discovery_api_auth__well_known_openid_configuration_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Discovery"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gateway Timeout */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    jwks_api_auth_jwks_json_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Jwks"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gateway Timeout */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
             };
         };
     };

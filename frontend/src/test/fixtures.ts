@@ -41,6 +41,7 @@ export function aDashboard(overrides: Partial<Dashboard> = {}): Dashboard {
     services: {
       customer: { status: "up", latency_ms: 3, detail: null },
       order: { status: "up", latency_ms: 4, detail: null },
+      identity: { status: "up", latency_ms: 2, detail: null },
     },
     unavailable: [],
     ...overrides,
