@@ -89,11 +89,16 @@ class Lab:
             "customer": sqlite_url(workdir / "customer.db"),
             "order": sqlite_url(workdir / "order.db"),
             "order_big": sqlite_url(workdir / "order-big.db"),
+            "identity": sqlite_url(workdir / "identity.db"),
         }
         main_dir, big_dir = workdir / "main", workdir / "big"
         main_dir.mkdir(parents=True, exist_ok=True)
         big_dir.mkdir(parents=True, exist_ok=True)
         self.customer = stack.customer(main_dir, database_url=self.urls["customer"])
+        # Every gateway's readiness includes the identity service: one serves them all.
+        self.identity = stack.identity(
+            main_dir, database_url=self.urls["identity"], customer_url=self.customer.url
+        )
         self.order = stack.order(
             main_dir, database_url=self.urls["order"], customer_url=self.customer.url
         )
@@ -101,9 +106,10 @@ class Lab:
             main_dir,
             customer_url=self.customer.url,
             order_url=self.order.url,
+            identity_url=self.identity.url,
             settings=gateway_env,
         )
-        self.main: list[ServiceProcess] = [self.customer, self.order, self.gateway]
+        self.main: list[ServiceProcess] = [self.customer, self.identity, self.order, self.gateway]
         if frontend_built():
             self.main.append(frontend_process(main_dir, self.gateway.url))
         self.order_big = stack.order(
@@ -116,6 +122,7 @@ class Lab:
             big_dir,
             customer_url=self.customer.url,
             order_url=self.order_big.url,
+            identity_url=self.identity.url,
             name="gateway-big",
             settings=gateway_env,
         )
@@ -125,6 +132,7 @@ class Lab:
                 main_dir,
                 customer_url=self.customer.url,
                 order_url=self.order.url,
+                identity_url=self.identity.url,
                 name=name,
                 settings={**gateway_env, **env},
             )
@@ -192,7 +200,11 @@ class Lab:
         customer = stack.customer(pg_dir, database_url=self.pg_urls["customer"])
         order = stack.order(pg_dir, database_url=self.pg_urls["order"], customer_url=customer.url)
         gateway = stack.gateway(
-            pg_dir, customer_url=customer.url, order_url=order.url, settings=self.gateway_env
+            pg_dir,
+            customer_url=customer.url,
+            order_url=order.url,
+            identity_url=self.identity.url,
+            settings=self.gateway_env,
         )
         self.pg = [customer, order, gateway]
         stack.start_all(self.pg)  # migrates both databases

@@ -21,11 +21,13 @@ SOURCES = {
     "customer": "services/customer",
     "order": "services/order",
     "gateway": "services/api-gateway",
+    "identity": "services/identity",
 }
 SCRIPTS = {
     "customer": "orderflow-customer",
     "order": "orderflow-order",
     "gateway": "orderflow-gateway",
+    "identity": "orderflow-identity",
 }
 
 
@@ -61,11 +63,27 @@ def order(
     return ServiceProcess(name, SCRIPTS["order"], port=port, env=env, log_dir=workdir)
 
 
+def identity(workdir: Path, *, database_url: str, customer_url: str) -> ServiceProcess:
+    """With its demo accounts (the benchmarks sign in as the demo client), so in development
+    mode: production refuses them."""
+    port = free_port()
+    env = {
+        "IDENTITY_LOG_LEVEL": "INFO",
+        "IDENTITY_PORT": str(port),
+        "IDENTITY_DATABASE_URL": database_url,
+        "IDENTITY_SIGNING_KEY_FILE": str(workdir / "identity-signing-key.pem"),
+        "IDENTITY_DEMO_ACCOUNTS": "true",
+        "IDENTITY_CUSTOMER_SERVICE_URL": customer_url,
+    }
+    return ServiceProcess("identity", SCRIPTS["identity"], port=port, env=env, log_dir=workdir)
+
+
 def gateway(
     workdir: Path,
     *,
     customer_url: str,
     order_url: str,
+    identity_url: str,
     name: str = "gateway",
     settings: Mapping[str, str] | None = None,
 ) -> ServiceProcess:
@@ -76,6 +94,7 @@ def gateway(
         HOST="127.0.0.1",
         CUSTOMER_SERVICE_URL=customer_url,
         ORDER_SERVICE_URL=order_url,
+        IDENTITY_SERVICE_URL=identity_url,
         **(settings or {}),
     )
     return ServiceProcess(name, SCRIPTS["gateway"], port=port, env=env, log_dir=workdir)
