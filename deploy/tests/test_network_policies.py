@@ -150,7 +150,9 @@ EXPECTED_CALLERS = {
     "orderflow-api-gateway": {"ingress-controller", "orderflow-frontend"},
     "orderflow-customer": {"orderflow-api-gateway", "orderflow-order"},
     "orderflow-order": {"orderflow-api-gateway"},
-    "orderflow-postgresql": {"orderflow-customer", "orderflow-order"},
+    # Sign-in and /me through the gateway; the services fetch its keys.
+    "orderflow-identity": {"orderflow-api-gateway", "orderflow-customer", "orderflow-order"},
+    "orderflow-postgresql": {"orderflow-customer", "orderflow-order", "orderflow-identity"},
 }
 
 
@@ -200,7 +202,7 @@ def test_only_the_services_with_a_database_reach_postgres_outside(
     objects = built["production"]
     policies = network_policies(objects)
     for pod in pods(objects).values():
-        expected = pod.name in {"orderflow-customer", "orderflow-order"}
+        expected = pod.name in {"orderflow-customer", "orderflow-order", "orderflow-identity"}
         assert allowed(policies, pod, OUTSIDE, 5432) == expected, pod.name
 
 

@@ -1,6 +1,6 @@
-"""Two order-service processes on one PostgreSQL database, each behind its own gateway: what
-PRODUCT.md promises about lifecycle, idempotency and concurrent updates holds across them, so
-the service can run as many replicas as Kubernetes likes (nothing shared lives in memory)."""
+"""Two order-service and two identity-service processes on PostgreSQL, each pair behind its own
+gateway: lifecycle, idempotency, concurrent updates and refresh-token rotation hold across them,
+so the services can run as many replicas as Kubernetes likes (nothing shared lives in memory)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,14 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
-from orderflow_testing import ServiceProcess, customer_service, free_port
+from orderflow_testing import (
+    FAST_PASSWORD_HASHING,
+    ServiceProcess,
+    customer_service,
+    free_port,
+    identity_service,
+    run_script,
+)
 from orderflow_testing.postgres import PostgresServer
 
 pytestmark = [pytest.mark.system, pytest.mark.postgres]
@@ -34,8 +41,23 @@ def system(
     customer = customer_service(logs, postgres_server.create_database("orderflow_scale"))
     customer_url = customer.url
     processes = [customer]
+    identity_db = postgres_server.create_database("orderflow_scale")
+    added = run_script(
+        "orderflow-identity",
+        *("add-user", "--email", "staff@example.com", "--name", "Staff"),
+        *("--password", "scale-out-staff", "--role", "staff"),
+        env={"IDENTITY_DATABASE_URL": identity_db, **FAST_PASSWORD_HASHING},
+    )
+    assert added.returncode == 0, added.stderr
     for replica in ("a", "b"):
         order_port, gateway_port = free_port(), free_port()
+        # Both replicas share the signing key (one file: the first to start makes it).
+        identity = identity_service(
+            logs, identity_db, demo_accounts=False, **FAST_PASSWORD_HASHING
+        )
+        identity.name = f"identity-{replica}"
+        identity.log_path = logs / f"identity-{replica}.log"
+        processes.append(identity)
         processes.append(
             ServiceProcess(
                 f"order-{replica}",
@@ -60,6 +82,7 @@ def system(
                     "GATEWAY_PORT": str(gateway_port),
                     "GATEWAY_CUSTOMER_SERVICE_URL": customer_url,
                     "GATEWAY_ORDER_SERVICE_URL": f"http://127.0.0.1:{order_port}",
+                    "GATEWAY_IDENTITY_SERVICE_URL": identity.url,
                 },
             )
         )
@@ -149,3 +172,33 @@ def test_concurrent_updates_of_one_version_across_replicas_let_exactly_one_win(
     final = httpx.get(f"{system.gateways[1]}/api/orders/{order['id']}").json()
     assert final["status"] == "CONFIRMED"
     assert final["version"] == order["version"] + 1
+
+
+def refresh(gateway: str, token: str) -> httpx.Response:
+    return httpx.post(
+        f"{gateway}/api/auth/token",
+        data={"grant_type": "refresh_token", "refresh_token": token},
+        timeout=15,
+    )
+
+
+def test_a_refresh_token_rotates_on_either_identity_replica_and_reuse_is_caught_by_both(
+    system: ScaledOut,
+) -> None:
+    a, b = system.gateways
+    signed_in = httpx.post(
+        f"{a}/api/auth/token",
+        data={"grant_type": "password", "username": "staff@example.com", "password": "scale-out-staff"},
+        timeout=15,
+    )
+    assert signed_in.status_code == 200, signed_in.text
+    first = signed_in.json()["refresh_token"]
+
+    rotated = refresh(b, first)
+    reused = refresh(a, first)
+    successor = refresh(b, rotated.json()["refresh_token"])
+
+    assert rotated.status_code == 200, rotated.text
+    assert reused.json()["error"] == "invalid_grant"
+    assert successor.status_code == 400, "the reuse revoked the family on every replica"
+    assert httpx.get(f"{a}/api/auth/jwks.json").json() == httpx.get(f"{b}/api/auth/jwks.json").json()
