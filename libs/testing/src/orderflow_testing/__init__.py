@@ -1,6 +1,6 @@
 """Fixtures and helpers OrderFlow's test suites share."""
 
-from .apps import app_client
+from .apps import app_client, state_per_request
 from .issuer import TestIssuer
 from .postgres import PostgresServer, postgres_admin_url
 from .processes import ServiceProcess, customer_service, free_port, run_script, wait_ready
@@ -16,5 +16,6 @@ __all__ = [
     "free_port",
     "postgres_admin_url",
     "run_script",
+    "state_per_request",
     "wait_ready",
 ]

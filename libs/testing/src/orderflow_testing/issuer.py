@@ -199,6 +199,14 @@ class TestIssuer:
 
     # -- wiring ---------------------------------------------------------------------------
 
+    def settings(self) -> dict[str, str]:
+        """The same as settings keyword arguments, for an app built in-process."""
+        return {
+            "auth_issuer": self.issuer,
+            "auth_audience": self.audience,
+            "auth_jwks_url": self.jwks_url,
+        }
+
     def env(self, prefix: str) -> dict[str, str]:
         """The settings that make component ``prefix`` (e.g. ``GATEWAY``) trust this issuer."""
         return {
