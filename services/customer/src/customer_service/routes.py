@@ -13,7 +13,7 @@ from chassis import (
     problem_responses,
     require_roles,
 )
-from chassis.access import FORBIDDEN_RESPONSES
+from chassis.access import AUTH_RESPONSES
 from chassis.auth import ROLES
 from fastapi import APIRouter, Depends, Path, Query, Response, status
 
@@ -33,7 +33,7 @@ router = APIRouter(
     prefix="/customers",
     tags=["customers"],
     dependencies=[Depends(require_roles(*ROLES))],
-    responses=FORBIDDEN_RESPONSES,
+    responses=AUTH_RESPONSES,
 )
 CustomerId = Annotated[uuid.UUID, Path(description="The customer's id")]
 

@@ -14,7 +14,7 @@ from chassis import (
     problem_responses,
     require_roles,
 )
-from chassis.access import FORBIDDEN_RESPONSES
+from chassis.access import AUTH_RESPONSES
 from chassis.auth import ROLES
 from fastapi import APIRouter, Depends, Path, Query, Response, status
 
@@ -29,7 +29,7 @@ router = APIRouter(
     prefix="/orders",
     tags=["orders"],
     dependencies=[Depends(require_roles(*ROLES))],
-    responses=FORBIDDEN_RESPONSES,
+    responses=AUTH_RESPONSES,
 )
 OrderId = Annotated[uuid.UUID, Path(description="The order's id")]
 REPLAYED_HEADER = "Idempotent-Replayed"
