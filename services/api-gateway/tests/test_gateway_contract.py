@@ -1,4 +1,4 @@
-"""The public contract of PRODUCT.md, end to end: the gateway in-process in front of the real
+"""The public API contract, end to end: the gateway in-process in front of the real
 customer and order apps in-process (httpx ASGI transports, in-memory SQLite). No mocks."""
 
 from __future__ import annotations
