@@ -120,7 +120,10 @@ def test_make_run_starts_restarts_and_stops_everything(
     gateway = f"http://127.0.0.1:{make_run.ports['GATEWAY']}"
     frontend = f"http://127.0.0.1:{make_run.ports['FRONTEND']}"
     assert httpx.get(f"{gateway}/readyz").status_code == 200
-    assert httpx.get(f"{frontend}/api/dashboard").status_code == 200  # UI proxies to gateway
+    # The UI's server proxies /api to the gateway, whose door answers a caller without a token.
+    proxied = httpx.get(f"{frontend}/api/dashboard")
+    assert proxied.status_code == 401
+    assert proxied.headers["www-authenticate"] == 'Bearer realm="orderflow"'
     assert "customer@example.com / orderflow-customer" in make_run.output()
     signed_in = httpx.post(
         f"{gateway}/api/auth/token",
@@ -134,6 +137,12 @@ def test_make_run_starts_restarts_and_stops_everything(
     # "all ready" waits for the demo customer's link to its customer record.
     claims = jwt.decode(signed_in.json()["access_token"], options={"verify_signature": False})
     assert claims["customer_id"] is not None
+    # Signed in, through the UI's server as the browser goes.
+    me = httpx.get(
+        f"{frontend}/api/auth/me",
+        headers={"Authorization": f"Bearer {signed_in.json()['access_token']}"},
+    )
+    assert me.json()["customer_id"] == claims["customer_id"]
 
     [customer] = make_run.pids(r"bin/python .*/bin/orderflow-customer$")
     os.kill(customer, signal.SIGKILL)

@@ -1,100 +1,180 @@
-"""/api/auth forwarding with the identity service played by respx: what goes up, what comes
-back, and the answers when identity is down."""
+"""The gateway's doors: which routes need which caller, and what it passes on (in-process,
+upstreams mocked)."""
 
 from __future__ import annotations
 
+import uuid
+from typing import Any
+
 import httpx
+import pytest
 import respx
+from orderflow_testing import TestIssuer
+
+CUSTOMER_ID = str(uuid.uuid4())
+ORDER_ID = str(uuid.uuid4())
+PROTECTED = [
+    ("GET", "/api/customers"),
+    ("POST", "/api/customers"),
+    ("GET", f"/api/customers/{CUSTOMER_ID}"),
+    ("PATCH", f"/api/customers/{CUSTOMER_ID}"),
+    ("GET", f"/api/customers/{CUSTOMER_ID}/orders"),
+    ("GET", "/api/orders"),
+    ("POST", "/api/orders"),
+    ("GET", f"/api/orders/{ORDER_ID}"),
+    ("PATCH", f"/api/orders/{ORDER_ID}"),
+    ("GET", "/api/dashboard"),
+    ("GET", "/api/auth/me"),
+    ("POST", "/api/auth/logout"),
+]
+# Signing in and what a verifier needs: the only /api routes open to anyone.
+OPEN = {
+    "/api/auth/token",
+    "/api/auth/.well-known/openid-configuration",
+    "/api/auth/jwks.json",
+}
+STAFF_ONLY = [("GET", "/api/customers"), ("GET", "/api/customers?q=ada"), ("GET", "/api/dashboard")]
 
 
-async def test_the_token_request_goes_up_as_it_came(
-    gateway: httpx.AsyncClient, identity_api: respx.MockRouter
+def order(customer_id: str = CUSTOMER_ID) -> dict[str, Any]:
+    return {
+        "id": ORDER_ID,
+        "customer_id": customer_id,
+        "status": "PENDING",
+        "items": [],
+        "total_cents": 0,
+        "currency": "USD",
+        "notes": None,
+        "version": 1,
+        "allowed_transitions": ["CANCELLED"],
+        "created_by": "someone",
+        "created_at": "2026-01-01T00:00:00Z",
+        "updated_at": "2026-01-01T00:00:00Z",
+    }
+
+
+@pytest.fixture
+def anonymous(gateway: httpx.AsyncClient) -> httpx.AsyncClient:
+    gateway.headers.pop("Authorization")
+    return gateway
+
+
+@pytest.mark.parametrize(("method", "path"), PROTECTED)
+async def test_no_token_is_a_401_challenge(
+    anonymous: httpx.AsyncClient, order_api: respx.MockRouter, method: str, path: str
 ) -> None:
-    route = identity_api.post("/token").respond(
-        200,
-        json={"access_token": "t", "token_type": "Bearer", "expires_in": 600},
-        headers=[
-            ("Cache-Control", "no-store"),
-            ("Pragma", "no-cache"),
-            ("Set-Cookie", "orderflow_refresh=abc; HttpOnly; Path=/api/auth; SameSite=Strict"),
-            ("Set-Cookie", "other=1; Path=/"),
-        ],
-    )
-
-    response = await gateway.post(
-        "/api/auth/token",
-        content=b"grant_type=refresh_token&client_id=orderflow-web",
-        headers={
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Cookie": "orderflow_refresh=old",
-            "Authorization": "Basic eDp5",
-            "X-Forwarded-Proto": "https",
-        },
-    )
-
-    sent = route.calls.last.request
-    assert sent.content == b"grant_type=refresh_token&client_id=orderflow-web"
-    assert sent.headers["content-type"] == "application/x-www-form-urlencoded"
-    assert sent.headers["cookie"] == "orderflow_refresh=old"
-    assert sent.headers["authorization"] == "Basic eDp5"
-    assert sent.headers["x-forwarded-proto"] == "https"
-    assert response.status_code == 200
-    assert response.headers["cache-control"] == "no-store"
-    assert response.headers["pragma"] == "no-cache"
-    assert response.headers.get_list("set-cookie") == [
-        "orderflow_refresh=abc; HttpOnly; Path=/api/auth; SameSite=Strict",
-        "other=1; Path=/",
-    ]
-
-
-async def test_the_scheme_goes_up_when_no_proxy_said_it(
-    gateway: httpx.AsyncClient, identity_api: respx.MockRouter
-) -> None:
-    route = identity_api.post("/token").respond(400, json={"error": "invalid_request"})
-
-    await gateway.post("/api/auth/token", data={"grant_type": "password"})
-
-    assert route.calls.last.request.headers["x-forwarded-proto"] == "http"
-
-
-async def test_a_challenge_passes_back(
-    gateway: httpx.AsyncClient, identity_api: respx.MockRouter
-) -> None:
-    identity_api.get("/me").respond(
-        401,
-        json={"title": "Unauthorized", "status": 401},
-        headers={"WWW-Authenticate": 'Bearer realm="orderflow"'},
-    )
-
-    response = await gateway.get("/api/auth/me")
-
+    response = await anonymous.request(method, path, json={})
     assert response.status_code == 401
     assert response.headers["www-authenticate"] == 'Bearer realm="orderflow"'
-
-
-async def test_identity_down_is_a_503_problem(
-    gateway: httpx.AsyncClient, identity_api: respx.MockRouter
-) -> None:
-    identity_api.post("/token").mock(side_effect=httpx.ConnectError("refused"))
-
-    response = await gateway.post("/api/auth/token", data={"grant_type": "password"})
-
-    assert response.status_code == 503
     assert response.headers["content-type"] == "application/problem+json"
-    assert response.json()["type"] == "urn:orderflow:problem:upstream-unavailable"
+    assert response.json()["status"] == 401
+    assert not order_api.calls
 
 
-async def test_readiness_includes_the_identity_service(
-    gateway: httpx.AsyncClient,
+@pytest.mark.parametrize(("method", "path"), PROTECTED)
+async def test_a_bad_token_is_a_401_invalid_token(
+    anonymous: httpx.AsyncClient, issuer: TestIssuer, method: str, path: str
+) -> None:
+    token = issuer.token(expires_in=-60)
+    response = await anonymous.request(
+        method, path, json={}, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == (
+        'Bearer realm="orderflow", error="invalid_token", error_description="token expired"'
+    )
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize(("method", "path"), STAFF_ONLY)
+async def test_a_customer_may_not_list_search_or_see_the_dashboard(
+    anonymous: httpx.AsyncClient,
+    issuer: TestIssuer,
+    customer_api: respx.MockRouter,
+    method: str,
+    path: str,
+) -> None:
+    headers = issuer.headers("customer", customer_id=CUSTOMER_ID)
+    response = await anonymous.request(method, path, headers=headers)
+    assert response.status_code == 403
+    assert response.headers["www-authenticate"] == (
+        'Bearer realm="orderflow", error="insufficient_scope"'
+    )
+    assert not customer_api.calls
+
+
+async def test_a_token_without_an_orderflow_role_is_403(
+    anonymous: httpx.AsyncClient, issuer: TestIssuer
+) -> None:
+    token = issuer.token(roles=["superuser"])
+    response = await anonymous.get("/api/orders", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/metrics", "/openapi.json", "/docs"])
+async def test_probes_metrics_and_docs_stay_open(anonymous: httpx.AsyncClient, path: str) -> None:
+    assert (await anonymous.get(path)).status_code == 200
+
+
+async def test_every_upstream_call_carries_the_callers_token_and_no_forged_identity(
+    anonymous: httpx.AsyncClient,
+    issuer: TestIssuer,
     customer_api: respx.MockRouter,
     order_api: respx.MockRouter,
-    identity_api: respx.MockRouter,
 ) -> None:
-    customer_api.get("/readyz").respond(200, json={"status": "ready"})
-    order_api.get("/readyz").respond(200, json={"status": "ready"})
-    identity_api["readyz"].respond(503, json={"status": 503})
+    headers = issuer.headers("customer", customer_id=CUSTOMER_ID)
+    forged = {
+        "X-User-Id": "admin",
+        "X-Roles": "admin",
+        "X-Customer-Id": str(uuid.uuid4()),
+        "X-Forwarded-User": "admin",
+        "X-Remote-User": "admin",
+        "X-Principal": "admin",
+        "X-Auth-Request-User": "admin",
+    }
+    listed = order_api.get("/orders").respond(200, json={"items": [order()], "next_cursor": None})
+    batch = customer_api.post("/customers/batch").respond(
+        200, json={"items": [{"id": CUSTOMER_ID, "name": "Ada", "email": "a@example.com"}]}
+    )
+    response = await anonymous.get("/api/orders", headers={**headers, **forged})
+    assert response.status_code == 200
+    assert response.json()["items"][0]["customer"]["name"] == "Ada"
+    for route in (listed, batch):
+        sent = route.calls.last.request.headers
+        assert sent["authorization"] == headers["Authorization"]
+        assert not {name.lower() for name in forged} & set(sent.keys())
 
-    response = await gateway.get("/readyz")
 
-    assert response.status_code == 503
-    assert response.json()["checks"]["identity"]["status"] == "down"
+async def test_the_dashboard_asks_with_the_callers_token(
+    gateway: httpx.AsyncClient, customer_api: respx.MockRouter, order_api: respx.MockRouter
+) -> None:
+    stats = customer_api.get("/customers/stats").respond(200, json={"total": 0})
+    order_stats = order_api.get("/orders/stats").respond(
+        200, json={"total": 0, "by_status": {}, "revenue_cents": 0}
+    )
+    order_api.get("/orders").respond(200, json={"items": [], "next_cursor": None})
+    assert (await gateway.get("/api/dashboard")).status_code == 200
+    for route in (stats, order_stats):
+        assert route.calls.last.request.headers["authorization"] == gateway.headers["authorization"]
+
+
+async def test_openapi_documents_the_sign_in(anonymous: httpx.AsyncClient) -> None:
+    document = (await anonymous.get("/openapi.json")).json()
+    schemes = document["components"]["securitySchemes"]
+    assert schemes["password"]["flows"]["password"]["tokenUrl"] == "/api/auth/token"
+    assert schemes["bearer"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+        "description": schemes["bearer"]["description"],
+    }
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            if path.startswith("/api/") and path not in OPEN:
+                assert {"password": []} in operation["security"], (method, path)
+                assert {"bearer": []} in operation["security"], (method, path)
+                assert {"401", "403"} <= set(operation["responses"]), (method, path)
+            else:
+                assert "security" not in operation, (method, path)
+    docs = (await anonymous.get("/docs")).text
+    assert '"clientId": "orderflow-web"' in docs

@@ -1,11 +1,11 @@
-"""The public contract of PRODUCT.md, end to end: the gateway in-process in front of the real
+"""The public API contract, end to end: the gateway in-process in front of the real
 customer and order apps in-process (httpx ASGI transports, in-memory SQLite). No mocks."""
 
 from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ from api_gateway.main import create_app
 from api_gateway.transports import HttpxTransport
 from asgi_lifespan import LifespanManager
 from chassis import MEMORY_DATABASE_URL
-from orderflow_testing import app_client
+from orderflow_testing import TestIssuer, app_client, state_per_request
 
 FAST_HASHING: dict[str, Any] = {
     "argon2_time_cost": 1,
@@ -45,20 +45,32 @@ def in_process(app: Any, base_url: str) -> HttpxTransport:
     )
 
 
+@pytest.fixture(scope="module")
+def issuer() -> Iterator[TestIssuer]:
+    """Tokens naming the public URL of /api/auth, as the identity service's do: the refresh
+    cookie's path comes from it."""
+    with TestIssuer(issuer="http://localhost:8000/api/auth") as test_issuer:
+        yield test_issuer
+
+
 @pytest.fixture
-async def api(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+async def api(issuer: TestIssuer, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+    """The four apps in-process, each verifying tokens of ``issuer``, whose key the identity
+    service signs with; signed in as staff."""
+    auth = issuer.settings()
     customer_app = customer_main.create_app(
-        CustomerSettings(database_url=MEMORY_DATABASE_URL, access_log=False)
+        CustomerSettings(database_url=MEMORY_DATABASE_URL, access_log=False, **auth)
     )
-    async with LifespanManager(customer_app) as customer:
+    async with LifespanManager(state_per_request(customer_app)) as customer:
         order_app = order_main.create_app(
-            OrderSettings(database_url=MEMORY_DATABASE_URL, access_log=False),
+            OrderSettings(database_url=MEMORY_DATABASE_URL, access_log=False, **auth),
             customer_transport=httpx.ASGITransport(app=customer.app),
         )
         identity_app = identity_main.create_app(
             IdentitySettings(
                 database_url=MEMORY_DATABASE_URL,
-                signing_key_file=tmp_path / "signing-key.pem",
+                issuer=issuer.issuer,
+                signing_keys={issuer.kid: issuer.private_key_pem()},
                 demo_accounts=True,
                 customer_link_retry_max_seconds=0.05,
                 access_log=False,
@@ -66,15 +78,18 @@ async def api(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
             ),
             customer_transport=httpx.ASGITransport(app=customer.app),
         )
-        async with LifespanManager(order_app) as order, LifespanManager(identity_app) as identity:
+        async with (
+            LifespanManager(state_per_request(order_app)) as order,
+            LifespanManager(state_per_request(identity_app)) as identity,
+        ):
             await linked(identity.app)
             gateway = create_app(
-                fast_settings(),
+                fast_settings(**auth),
                 customer_transport=in_process(customer.app, "http://customer"),
                 order_transport=in_process(order.app, "http://order"),
                 identity_transport=in_process(identity.app, "http://identity"),
             )
-            async with app_client(gateway) as client:
+            async with app_client(gateway, headers=issuer.headers("staff")) as client:
                 yield client
 
 
@@ -110,7 +125,7 @@ async def test_create_and_read_a_customer(api: httpx.AsyncClient) -> None:
 
     assert created.status_code == 201
     body = created.json()
-    assert set(body) == {"id", "name", "email", "created_at", "updated_at"}
+    assert set(body) == {"id", "name", "email", "created_by", "created_at", "updated_at"}
     assert (body["name"], body["email"]) == ("Ada", "Ada@Example.com")
     assert created.headers["location"] == f"/api/customers/{body['id']}"
     fetched = await api.get(created.headers["location"])
@@ -450,6 +465,8 @@ async def test_a_json_token_request_is_refused(api: httpx.AsyncClient) -> None:
 
 
 async def test_me_without_a_token_is_401_with_a_bearer_challenge(api: httpx.AsyncClient) -> None:
+    api.headers.pop("Authorization")
+
     response = await api.get("/api/auth/me")
 
     assert response.status_code == 401

@@ -1,5 +1,6 @@
 """The demo customer is linked to the customer record with its email, whenever the customer
-service comes up; the real customer app runs in-process."""
+service comes up; the real customer app runs in-process. Both trust the test issuer, whose
+key the identity service signs with (as it would sign with its configured key in production)."""
 
 from __future__ import annotations
 
@@ -14,17 +15,30 @@ from asgi_lifespan import LifespanManager
 from customer_service.main import create_app as create_customer_app
 from customer_service.settings import CustomerSettings
 from identity_service.main import create_app
-from orderflow_testing import app_client
+from orderflow_testing import TestIssuer, app_client, state_per_request
 from starlette.types import ASGIApp
 
 from .conftest import CUSTOMER, SettingsFactory, sign_in
 
 
 @pytest.fixture
-async def customer_app(database_url: str) -> AsyncIterator[ASGIApp]:
-    app = create_customer_app(CustomerSettings(database_url=database_url, access_log=False))
-    async with LifespanManager(app, startup_timeout=30) as manager:
+async def customer_app(database_url: str, issuer: TestIssuer) -> AsyncIterator[ASGIApp]:
+    settings = CustomerSettings(database_url=database_url, access_log=False, **issuer.settings())
+    async with LifespanManager(state_per_request(create_customer_app(settings))) as manager:
         yield manager.app
+
+
+@pytest.fixture
+def linking_settings(identity_settings: SettingsFactory, issuer: TestIssuer) -> Any:
+    def make(**overrides: Any) -> Any:
+        return identity_settings(
+            issuer=issuer.issuer,
+            signing_keys={issuer.kid: issuer.private_key_pem()},
+            customer_link_retry_max_seconds=0.05,
+            **overrides,
+        )
+
+    return make
 
 
 class LateTransport(httpx.AsyncBaseTransport):
@@ -60,18 +74,19 @@ async def customer_claim(client: httpx.AsyncClient) -> Any:
 
 
 async def test_the_demo_customer_is_linked_to_a_record_created_for_it(
-    identity_settings: SettingsFactory, customer_app: ASGIApp
+    linking_settings: Any, customer_app: ASGIApp, issuer: TestIssuer
 ) -> None:
     app = create_app(
-        identity_settings(customer_link_retry_max_seconds=0.05),
-        customer_transport=httpx.ASGITransport(app=customer_app),
+        linking_settings(), customer_transport=httpx.ASGITransport(app=customer_app)
     )
     async with app_client(app) as client:
         ready = await until_ready(client)
         customer_id = await customer_claim(client)
 
     async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=customer_app), base_url="http://customer"
+        transport=httpx.ASGITransport(app=customer_app),
+        base_url="http://customer",
+        headers=issuer.headers("admin"),
     ) as customers:
         record = (await customers.get(f"/customers/{customer_id}")).json()
     assert ready["checks"]["demo_customer"]["status"] == "ok"
@@ -79,17 +94,18 @@ async def test_the_demo_customer_is_linked_to_a_record_created_for_it(
 
 
 async def test_an_existing_record_with_that_email_in_any_case_is_reused(
-    identity_settings: SettingsFactory, customer_app: ASGIApp
+    linking_settings: Any, customer_app: ASGIApp, issuer: TestIssuer
 ) -> None:
     async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=customer_app), base_url="http://customer"
+        transport=httpx.ASGITransport(app=customer_app),
+        base_url="http://customer",
+        headers=issuer.headers("admin"),
     ) as customers:
         created = await customers.post(
             "/customers", json={"name": "Casey", "email": "Customer@Example.com"}
         )
     app = create_app(
-        identity_settings(customer_link_retry_max_seconds=0.05),
-        customer_transport=httpx.ASGITransport(app=customer_app),
+        linking_settings(), customer_transport=httpx.ASGITransport(app=customer_app)
     )
     async with app_client(app) as client:
         await until_ready(client)
@@ -97,12 +113,10 @@ async def test_an_existing_record_with_that_email_in_any_case_is_reused(
 
 
 async def test_until_the_customer_service_is_up_the_link_waits_and_retries(
-    identity_settings: SettingsFactory, customer_app: ASGIApp
+    linking_settings: Any, customer_app: ASGIApp
 ) -> None:
     transport = LateTransport(customer_app)
-    app = create_app(
-        identity_settings(customer_link_retry_max_seconds=0.05), customer_transport=transport
-    )
+    app = create_app(linking_settings(), customer_transport=transport)
     async with app_client(app) as client:
         while transport.refused < 3:
             await asyncio.sleep(0.01)

@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import jwt
 import pytest
-from orderflow_testing import customer_service, identity_service, run_script
+from orderflow_testing import IdentitySignIn, customer_service, identity_service, run_script
 
 pytestmark = pytest.mark.system
 
@@ -25,12 +25,19 @@ def refresh(url: str, token: str) -> httpx.Response:
 
 
 def test_sign_in_refresh_reuse_and_a_restart_that_keeps_the_keys(tmp_path: Path) -> None:
-    customers = customer_service(tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'customer.db'}")
-    identity = identity_service(
-        tmp_path,
-        f"sqlite+aiosqlite:///{tmp_path / 'identity.db'}",
-        customer_service_url=customers.url,
+    database = f"sqlite+aiosqlite:///{tmp_path / 'identity.db'}"
+    identity = identity_service(tmp_path, database)
+    # The customer service trusts this identity service: the link's call is signed by it.
+    trusted = IdentitySignIn(
+        issuer=identity.url,
+        jwks_url=f"{identity.url}/jwks.json",
+        token_url=f"{identity.url}/token",
+        identity_database_url=database,
     )
+    customers = customer_service(
+        tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'customer.db'}", issuer=trusted
+    )
+    identity.env["IDENTITY_CUSTOMER_SERVICE_URL"] = customers.url
     try:
         identity.start(wait=False)  # before the customer service: the link waits for it
         customers.start()
@@ -40,7 +47,10 @@ def test_sign_in_refresh_reuse_and_a_restart_that_keeps_the_keys(tmp_path: Path)
         assert signed_in.status_code == 200, signed_in.text
         first = signed_in.json()
         claims = jwt.decode(first["access_token"], options={"verify_signature": False})
-        record = httpx.get(f"{customers.url}/customers/{claims['customer_id']}").json()
+        record = httpx.get(
+            f"{customers.url}/customers/{claims['customer_id']}",
+            headers=trusted.headers("admin"),
+        ).json()
         assert record["email"] == "customer@example.com"
 
         second = refresh(identity.url, first["refresh_token"])

@@ -11,26 +11,38 @@ without a needed role → 403 ``error="insufficient_scope"``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .auth import InvalidTokenError, Principal, TokenVerifier
 from .observe import add_log_fields
-from .problems import Problem, ProblemError
+from .problems import ProblemError, problem_responses
 
 REALM = "orderflow"
 MAX_TOKEN_LENGTH = 8192
+# Headers through which some proxies and frameworks pass "who is calling" along. Here only a
+# verified token says that, so whatever a client sends under these names is dropped on entry.
+IDENTITY_HEADER = re.compile(
+    rb"^(x-(forwarded-|original-|authenticated-|auth-request-)?"
+    rb"(user|auth|principal|remote-user|roles?|groups?|customer-id|email|sub|subject|identity"
+    rb"|client-id|consumer|jwt|token|preferred-username)"
+    rb"|x-ms-client-principal|x-amzn-oidc|x-goog-authenticated-user|remote-user|x-remote-)"
+)
 
-UNAUTHORIZED_RESPONSES: dict[int | str, dict[str, Any]] = {
-    401: {"model": Problem, "description": "No bearer token, or one that is invalid or expired"},
-}
-FORBIDDEN_RESPONSES: dict[int | str, dict[str, Any]] = {
-    **UNAUTHORIZED_RESPONSES,
-    403: {"model": Problem, "description": "The caller's roles do not allow this"},
-}
+AUTH_RESPONSES: dict[int | str, dict[str, Any]] = problem_responses(401, 403)
+AUTH_RESPONSES[401]["description"] = "No bearer token, or one that is invalid or expired"
+AUTH_RESPONSES[403]["description"] = "The caller may not do this"
+bearer_scheme = HTTPBearer(
+    scheme_name="bearer",
+    bearerFormat="JWT",
+    description="An access token of the identity service (or the configured OIDC provider)",
+    auto_error=False,
+)
 
 
 def bearer_token(scope: Scope) -> str | None:
@@ -70,14 +82,24 @@ async def authenticate(scope: Scope, verifier: TokenVerifier) -> Principal | Non
     return principal
 
 
+def drop_identity_headers(scope: Scope) -> None:
+    """Remove every header a client could use to claim an identity (``IDENTITY_HEADER``)."""
+    headers = scope.get("headers", ())
+    kept = [(name, value) for name, value in headers if not IDENTITY_HEADER.match(name)]
+    if len(kept) != len(headers):
+        scope["headers"] = kept
+
+
 class AuthMiddleware:
-    """Verifies the bearer token, if any, before the routes; never refuses a request."""
+    """Drops identity headers a client sent, verifies the bearer token, if any, before the
+    routes; never refuses a request."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
+            drop_identity_headers(scope)
             await authenticate(scope, scope["app"].state.token_verifier)
         await self.app(scope, receive, send)
 
@@ -91,8 +113,12 @@ def challenge(error: str | None = None, description: str | None = None) -> str:
     return value
 
 
-async def require_principal(request: Request) -> Principal:
-    """The verified caller, or a 401 problem with its RFC 6750 challenge."""
+async def require_principal(
+    request: Request,
+    _documented: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+) -> Principal:
+    """The verified caller, or a 401 problem with its RFC 6750 challenge. (``bearer_scheme``
+    only puts the security scheme in the OpenAPI document; the token is read here.)"""
     principal = await authenticate(request.scope, request.app.state.token_verifier)
     if principal is not None:
         return principal

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
 import httpx
@@ -13,12 +13,18 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 @asynccontextmanager
 async def app_client(
-    app: FastAPI, base_url: str = "http://testserver"
+    app: FastAPI,
+    base_url: str = "http://testserver",
+    *,
+    headers: Mapping[str, str] | None = None,
 ) -> AsyncIterator[httpx.AsyncClient]:
-    """Start ``app`` (migrations included), yield a client to it, shut it down afterwards."""
+    """Start ``app`` (migrations included), yield a client to it, shut it down afterwards.
+    ``headers`` go with every request (``TestIssuer.headers()`` for a signed-in caller)."""
     async with LifespanManager(state_per_request(app), startup_timeout=30) as manager:
         transport = httpx.ASGITransport(app=manager.app)
-        async with httpx.AsyncClient(transport=transport, base_url=base_url) as client:
+        async with httpx.AsyncClient(
+            transport=transport, base_url=base_url, headers=headers
+        ) as client:
             yield client
 
 

@@ -2,7 +2,7 @@
 over HTTP on a free port by a background thread (so sync and async tests can both use it).
 
 It stands in for the identity service, or for any OpenID Connect provider: a component whose
-``<P>_AUTH_ISSUER``/``<P>_AUTH_JWKS_URL`` point here accepts its tokens (``env(prefix)``).
+``<P>_AUTH_ISSUER``/``<P>_AUTH_JWKS_URL`` point here accepts its tokens (``auth_env``).
 The ``forged_*`` methods make the tokens an attacker would try, for the tests that refuse them.
 """
 
@@ -47,6 +47,7 @@ class TestIssuer:
         self._published: list[str] = []
         self._lock = threading.Lock()
         self.jwks_fetches = 0
+        self._tokens: dict[tuple[str, str | None, str], tuple[str, float]] = {}
         self.kid = self.add_key()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
@@ -77,10 +78,13 @@ class TestIssuer:
     def withdraw(self, kid: str) -> None:
         with self._lock:
             self._published.remove(kid)
+            self._tokens.clear()
 
     def rotate(self) -> str:
         """A new current key, published beside the old ones; tokens are signed with it."""
         self.kid = self.add_key()
+        with self._lock:
+            self._tokens.clear()
         return self.kid
 
     def jwks(self) -> dict[str, Any]:
@@ -97,6 +101,17 @@ class TestIssuer:
         return key.public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
         )
+
+    def private_key_pem(self, kid: str | None = None) -> str:
+        """The signing key itself: an identity service configured with it
+        (``IDENTITY_SIGNING_KEYS={kid: pem}``) issues tokens every verifier of this issuer
+        accepts, in-process apps that cannot fetch another JWKS included."""
+        key = self._keys[kid or self.kid]
+        return key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ).decode()
 
     # -- tokens -------------------------------------------------------------------------
 
@@ -122,9 +137,8 @@ class TestIssuer:
         now = time.time()
         if roles is not None and not isinstance(roles, str):
             roles = list(roles)
-        if sub is None:
-            first = roles[0] if isinstance(roles, list) and roles else "caller"
-            sub = f"test-{first}-{uuid.uuid4().hex[:8]}"
+        if sub is None:  # one person per role, as signing in twice is still the same person
+            sub = f"test-{roles[0] if isinstance(roles, list) and roles else 'caller'}"
         claims: dict[str, Any] = {
             "iss": issuer or self.issuer,
             "aud": audience or self.audience,
@@ -161,11 +175,20 @@ class TestIssuer:
     def headers(
         self, role: str = "admin", customer_id: str | None = None, **claims: Any
     ) -> dict[str, str]:
-        """``{"Authorization": "Bearer <token>"}`` for a caller with ``role``."""
+        """``{"Authorization": "Bearer <token>"}`` for a caller with ``role`` (a customer's sub
+        names its customer). The same caller gets the same token while it has a minute left,
+        as a real client keeps its token: repeats cost the verifiers a cache look-up."""
         if role == "customer" and "sub" not in claims:
             claims["sub"] = f"test-customer-{customer_id}"
-        token = self.token(roles=[role], customer_id=customer_id, **claims)
-        return {"Authorization": f"Bearer {token}"}
+        key = (role, customer_id, repr(sorted(claims.items())))
+        with self._lock:
+            cached = self._tokens.get(key)
+        if cached is None or cached[1] - time.time() < 60:
+            token = self.token(roles=[role], customer_id=customer_id, **claims)
+            cached = (token, float(jwt.decode(token, options={"verify_signature": False})["exp"]))
+            with self._lock:
+                self._tokens[key] = cached
+        return {"Authorization": f"Bearer {cached[0]}"}
 
     # -- what an attacker would send ----------------------------------------------------
 
@@ -199,12 +222,12 @@ class TestIssuer:
 
     # -- wiring ---------------------------------------------------------------------------
 
-    def env(self, prefix: str) -> dict[str, str]:
-        """The settings that make component ``prefix`` (e.g. ``GATEWAY``) trust this issuer."""
+    def settings(self) -> dict[str, str]:
+        """The same as settings keyword arguments, for an app built in-process."""
         return {
-            f"{prefix}_AUTH_ISSUER": self.issuer,
-            f"{prefix}_AUTH_AUDIENCE": self.audience,
-            f"{prefix}_AUTH_JWKS_URL": self.jwks_url,
+            "auth_issuer": self.issuer,
+            "auth_audience": self.audience,
+            "auth_jwks_url": self.jwks_url,
         }
 
     def close(self) -> None:

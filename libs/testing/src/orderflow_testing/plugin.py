@@ -44,3 +44,12 @@ def database_url(request: pytest.FixtureRequest) -> Iterator[str]:
     url: str = request.getfixturevalue("postgres_database")
     yield url
     asyncio.run(truncate_all(url))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def unmigrated_database_url(request: pytest.FixtureRequest) -> str:
+    """A database no migration has touched yet, for tests that upgrade step by step."""
+    if request.param == "sqlite":
+        return MEMORY_DATABASE_URL
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    return server.create_database()

@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 from pathlib import Path
 
-import httpx
-
 from .processes import (
     FAST_PASSWORD_HASHING,
+    Issuer,
     ServiceProcess,
+    auth_env,
     customer_service,
     free_port,
     identity_service,
-    run_script,
 )
-
-DEMO_LOGINS = {
-    "staff": ("staff@example.com", "orderflow-staff"),
-    "customer": ("customer@example.com", "orderflow-customer"),
-}
-DEMO_CLIENT = ("orderflow-cli", "orderflow-cli-secret")
+from .signin import IdentitySignIn
 
 
 class Stack:
@@ -29,8 +22,12 @@ class Stack:
 
     Databases default to SQLite files under ``workdir``; pass ``customer_db``/``order_db``/
     ``identity_db`` URLs for PostgreSQL. ``env`` adds settings per component
-    (``{"gateway": {...}}``). The identity service runs with its demo accounts, and every other
-    component trusts its tokens (``<P>_AUTH_ISSUER``, ``<P>_AUTH_JWKS_URL``).
+    (``{"gateway": {...}}``).
+
+    By default the identity service is the issuer: it runs with its development accounts,
+    every other component trusts its tokens, and ``headers(role)`` signs in for real through
+    the gateway (:class:`IdentitySignIn`). Given another ``issuer`` (a ``TestIssuer``, to forge
+    tokens), the components trust that one instead, and identity runs without demo accounts.
     """
 
     def __init__(
@@ -41,28 +38,35 @@ class Stack:
         order_db: str | None = None,
         identity_db: str | None = None,
         env: Mapping[str, Mapping[str, str]] | None = None,
+        issuer: Issuer | None = None,
     ) -> None:
         extra = env or {}
         ports = {name: free_port() for name in ("order", "gateway")}
         order_url = f"http://127.0.0.1:{ports['order']}"
         gateway_url = f"http://127.0.0.1:{ports['gateway']}"
-        self.issuer = f"{gateway_url}/api/auth"
-        self.customer = customer_service(
-            workdir,
-            customer_db or f"sqlite+aiosqlite:///{workdir / 'customer.db'}",
-            **extra.get("customer", {}),
-        )
-        self.identity_db = identity_db or f"sqlite+aiosqlite:///{workdir / 'identity.db'}"
+        identity_db = identity_db or f"sqlite+aiosqlite:///{workdir / 'identity.db'}"
         self.identity = identity_service(
             workdir,
-            self.identity_db,
-            issuer=self.issuer,
-            customer_service_url=self.customer.url,
+            identity_db,
+            issuer_url=f"{gateway_url}/api/auth",
+            demo_accounts=issuer is None,
             **FAST_PASSWORD_HASHING,
             **extra.get("identity", {}),
         )
-        # Made before identity, whose port it could not know yet.
-        self.customer.env.update({**self._trust("CUSTOMER"), **extra.get("customer", {})})
+        self.issuer: Issuer = issuer or IdentitySignIn(
+            issuer=f"{gateway_url}/api/auth",
+            jwks_url=f"{self.identity.url}/jwks.json",
+            token_url=f"{gateway_url}/api/auth/token",
+            identity_database_url=identity_db,
+        )
+        self.customer = customer_service(
+            workdir,
+            customer_db or f"sqlite+aiosqlite:///{workdir / 'customer.db'}",
+            issuer=self.issuer,
+            **extra.get("customer", {}),
+        )
+        # Made before the customer service, whose port it could not know yet.
+        self.identity.env["IDENTITY_CUSTOMER_SERVICE_URL"] = self.customer.url
         self.order = ServiceProcess(
             "order",
             "orderflow-order",
@@ -72,7 +76,7 @@ class Stack:
                 "ORDER_PORT": str(ports["order"]),
                 "ORDER_DATABASE_URL": order_db or f"sqlite+aiosqlite:///{workdir / 'order.db'}",
                 "ORDER_CUSTOMER_SERVICE_URL": self.customer.url,
-                **self._trust("ORDER"),
+                **auth_env("ORDER", self.issuer),
                 **extra.get("order", {}),
             },
         )
@@ -87,24 +91,21 @@ class Stack:
                 "GATEWAY_CUSTOMER_SERVICE_URL": self.customer.url,
                 "GATEWAY_ORDER_SERVICE_URL": order_url,
                 "GATEWAY_IDENTITY_SERVICE_URL": self.identity.url,
-                **self._trust("GATEWAY"),
+                **auth_env("GATEWAY", self.issuer),
                 **extra.get("gateway", {}),
             },
         )
         self.processes = (self.customer, self.identity, self.order, self.gateway)
-        self._tokens: dict[tuple[str, str | None], str] = {}
-
-    def _trust(self, prefix: str) -> dict[str, str]:
-        """Settings that make a component accept this stack's tokens."""
-        return {
-            f"{prefix}_AUTH_ISSUER": self.issuer,
-            f"{prefix}_AUTH_JWKS_URL": f"{self.identity.url}/jwks.json",
-        }
 
     @property
     def url(self) -> str:
         """The gateway: the public entry point."""
         return self.gateway.url
+
+    def headers(self, role: str = "admin", customer_id: str | None = None) -> dict[str, str]:
+        """An ``Authorization`` header for a caller with ``role`` (a customer: of
+        ``customer_id``), valid for every component of this stack."""
+        return self.issuer.headers(role, customer_id)
 
     def start(self, timeout: float = 60.0) -> Stack:
         for process in self.processes:
@@ -119,41 +120,3 @@ class Stack:
 
     def logs(self) -> str:
         return "\n".join(f"--- {p.name} ---\n{p.logs()}" for p in self.processes)
-
-    def token(self, role: str = "admin", customer_id: str | None = None) -> str:
-        """An access token signed in for real through the gateway's token endpoint: the demo
-        client (client_credentials) for ``admin``, the demo staff or customer by password, or
-        for ``customer_id``, a customer user made for that record by ``add-user``."""
-        key = (role, customer_id)
-        if key not in self._tokens:
-            if role == "admin":
-                data = {"grant_type": "client_credentials"}
-                auth: tuple[str, str] | None = DEMO_CLIENT
-            else:
-                username, password = self._login(role, customer_id)
-                data = {"grant_type": "password", "username": username, "password": password}
-                auth = None
-            response = httpx.post(f"{self.url}/api/auth/token", data=data, auth=auth, timeout=30)
-            response.raise_for_status()
-            self._tokens[key] = str(response.json()["access_token"])
-        return self._tokens[key]
-
-    def headers(self, role: str = "admin", customer_id: str | None = None) -> dict[str, str]:
-        """``Authorization`` for a caller of ``role`` (see :meth:`token`)."""
-        return {"Authorization": f"Bearer {self.token(role, customer_id)}"}
-
-    def _login(self, role: str, customer_id: str | None) -> tuple[str, str]:
-        if customer_id is None or role != "customer":
-            return DEMO_LOGINS[role]
-        email = f"customer-{customer_id}@example.com"
-        password = uuid.uuid4().hex
-        result = run_script(
-            "orderflow-identity",
-            "add-user",
-            *("--email", email, "--name", f"Customer {customer_id[:8]}"),
-            *("--password", password, "--role", "customer", "--customer-id", customer_id),
-            env={"IDENTITY_DATABASE_URL": self.identity_db, **FAST_PASSWORD_HASHING},
-        )
-        if result.returncode != 0:
-            raise RuntimeError(f"add-user failed: {result.stderr}")
-        return email, password

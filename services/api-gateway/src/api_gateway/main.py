@@ -15,7 +15,13 @@ from .routes import auth, customers, dashboard, orders
 from .settings import GatewaySettings
 from .upstream import PROBLEMS, Transport
 
+WEB_CLIENT_ID = "orderflow-web"
 DESCRIPTION = """The public API of OrderFlow: sign-in, customers, orders and a dashboard.
+
+Every `/api` route but the token endpoint, discovery and keys needs `Authorization: Bearer
+<access token>` (get one at `POST /api/auth/token`, or with the Authorize button here): none
+or a bad one is a 401 with `WWW-Authenticate: Bearer` (RFC 6750), a valid one without the
+right a 403. Admin and staff see everything; a customer only its own record and orders.
 
 Errors are RFC 9457 problem details (`application/problem+json`). Statuses from the services
 pass through; the gateway adds 413 (body over 1 MiB), 502 (a broken upstream answer), 503 (a
@@ -62,7 +68,10 @@ def create_app(
         cors_origins=settings.cors_origins,
         tracing=settings.tracing_enabled,
         token_verifier=token_verifier,
+        authenticate=True,
     )
+    # Swagger's Authorize button signs in as the browser's public client does.
+    app.swagger_ui_init_oauth = {"clientId": WEB_CLIENT_ID}
     app.state.settings = settings
     openapi.install(app)
     return app

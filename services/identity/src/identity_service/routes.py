@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from chassis import CallerDep
-from chassis.access import UNAUTHORIZED_RESPONSES
+from chassis.access import AUTH_RESPONSES
 from fastapi import APIRouter, Depends, Form, Request, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
@@ -158,7 +158,7 @@ async def logout(
     return response
 
 
-@router.get("/me", response_model=Me, responses=UNAUTHORIZED_RESPONSES)
+@router.get("/me", response_model=Me, responses={401: AUTH_RESPONSES[401]})
 async def me(caller: CallerDep) -> JSONResponse:
     """The caller, as its access token says (verified like everywhere, by ``chassis.auth``)."""
     body = Me(

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, Depends, Request, Response, status
 
+from ..auth import AUTH_RESPONSES, require_caller
 from ..body import RawBody
 from ..deps import UpstreamsDep, errors
 from ..openapi import form_body
@@ -52,18 +53,29 @@ async def token(body: RawBody, request: Request, upstreams: UpstreamsDep) -> Res
 @router.post(
     "/logout",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses={400: {"model": TokenError, "description": "The body is not a form"}, **errors()},
+    dependencies=[Depends(require_caller)],
+    responses={
+        400: {"model": TokenError, "description": "The body is not a form"},
+        **AUTH_RESPONSES,
+        **errors(),
+    },
     openapi_extra=form_body(LogoutRequest, required=False),
 )
 async def logout(body: RawBody, request: Request, upstreams: UpstreamsDep) -> Response:
-    """Sign out: revokes the refresh token (form field `refresh_token`, or the browser's
-    cookie) and every token of its sign-in, and clears the cookie."""
+    """Sign out (signed in, as every route but the token endpoint, discovery and keys):
+    revokes the refresh token (form field `refresh_token`, or the browser's cookie) and every
+    token of its sign-in, and clears the cookie."""
     return forward_auth(
         await upstreams.identity.logout(body=body, headers=identity_headers(request))
     )
 
 
-@router.get("/me", response_model=Me, responses=errors(401))
+@router.get(
+    "/me",
+    response_model=Me,
+    dependencies=[Depends(require_caller)],
+    responses={**AUTH_RESPONSES, **errors()},
+)
 async def me(request: Request, upstreams: UpstreamsDep) -> Response:
     """The caller, as the bearer token says: sub, email, name, roles and customer_id."""
     return forward_auth(await upstreams.identity.me(headers=identity_headers(request)))
