@@ -129,3 +129,37 @@ def test_a_key_on_another_curve_is_refused() -> None:
 
     with pytest.raises(ValueError, match="not a P-256"):
         configured_key_set({"a": private_pem(p384)}, None)
+
+
+async def test_at_most_max_concurrent_hashes_run_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+    import threading
+
+    from identity_service.passwords import SecretHasher
+
+    hasher = SecretHasher(time_cost=1, memory_kib=8, parallelism=1, max_concurrent=2)
+    running, most = 0, 0
+    lock = threading.Lock()
+    release = threading.Event()
+    original = SecretHasher._verify
+
+    def slow(self: SecretHasher, hashed: str | None, secret: str) -> bool:
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        release.wait(5)
+        with lock:
+            running -= 1
+        return original(self, hashed, secret)
+
+    monkeypatch.setattr(SecretHasher, "_verify", slow)
+    checks = [asyncio.create_task(hasher.verify(None, "x")) for _ in range(6)]
+    while running < 2:
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.05)
+    release.set()
+    results = await asyncio.gather(*checks)
+
+    assert most == 2
+    assert results == [False] * 6

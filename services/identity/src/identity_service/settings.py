@@ -73,6 +73,7 @@ class IdentitySettings(ServiceSettings):
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_kib: int = Field(default=64 * 1024, ge=8)
     argon2_parallelism: int = Field(default=4, ge=1)
+    argon2_max_concurrent: int = Field(default=4, ge=1, description="Hashes at once")
 
     @property
     def cookie_path(self) -> str:
