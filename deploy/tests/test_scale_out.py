@@ -57,9 +57,7 @@ def system(
     for replica in ("a", "b"):
         order_port, gateway_port = free_port(), free_port()
         # Both replicas share the signing key (one file: the first to start makes it).
-        identity = identity_service(
-            logs, identity_db, demo_accounts=False, **FAST_PASSWORD_HASHING
-        )
+        identity = identity_service(logs, identity_db, demo_accounts=False, **FAST_PASSWORD_HASHING)
         identity.name = f"identity-{replica}"
         identity.log_path = logs / f"identity-{replica}.log"
         processes.append(identity)
@@ -209,7 +207,11 @@ def test_a_refresh_token_rotates_on_either_identity_replica_and_reuse_is_caught_
     a, b = system.gateways
     signed_in = httpx.post(
         f"{a}/api/auth/token",
-        data={"grant_type": "password", "username": "staff@example.com", "password": "scale-out-staff"},
+        data={
+            "grant_type": "password",
+            "username": "staff@example.com",
+            "password": "scale-out-staff",
+        },
         timeout=15,
     )
     assert signed_in.status_code == 200, signed_in.text
@@ -222,4 +224,6 @@ def test_a_refresh_token_rotates_on_either_identity_replica_and_reuse_is_caught_
     assert rotated.status_code == 200, rotated.text
     assert reused.json()["error"] == "invalid_grant"
     assert successor.status_code == 400, "the reuse revoked the family on every replica"
-    assert httpx.get(f"{a}/api/auth/jwks.json").json() == httpx.get(f"{b}/api/auth/jwks.json").json()
+    assert (
+        httpx.get(f"{a}/api/auth/jwks.json").json() == httpx.get(f"{b}/api/auth/jwks.json").json()
+    )

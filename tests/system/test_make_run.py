@@ -21,7 +21,9 @@ REPO = Path(__file__).resolve().parents[2]
 
 class MakeRun:
     def __init__(self, log: Path) -> None:
-        self.ports = {name: free_port() for name in ("CUSTOMER", "ORDER", "IDENTITY", "GATEWAY", "FRONTEND")}
+        self.ports = {
+            name: free_port() for name in ("CUSTOMER", "ORDER", "IDENTITY", "GATEWAY", "FRONTEND")
+        }
         self.log = log
         self.seen: set[int] = set()
         self.process = subprocess.Popen(

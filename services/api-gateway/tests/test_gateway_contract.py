@@ -17,12 +17,6 @@ from asgi_lifespan import LifespanManager
 from chassis import MEMORY_DATABASE_URL
 from orderflow_testing import TestIssuer, app_client, state_per_request
 
-FAST_HASHING: dict[str, Any] = {
-    "argon2_time_cost": 1,
-    "argon2_memory_kib": 1024,
-    "argon2_parallelism": 1,
-}
-
 from .conftest import fast_settings
 
 customer_main = pytest.importorskip("customer_service.main")
@@ -33,6 +27,11 @@ from identity_service.settings import IdentitySettings  # noqa: E402
 from order_service.settings import OrderSettings  # noqa: E402
 
 PROBLEM = "application/problem+json"
+FAST_HASHING: dict[str, Any] = {
+    "argon2_time_cost": 1,
+    "argon2_memory_kib": 1024,
+    "argon2_parallelism": 1,
+}
 ITEMS = [
     {"sku": "AE-1", "name": "Analytical engine", "quantity": 2, "unit_price_cents": 1250},
     {"sku": "PC-7", "name": "Punched cards", "quantity": 1, "unit_price_cents": 99},
@@ -416,7 +415,9 @@ async def test_client_credentials_by_basic_and_its_401_challenge(api: httpx.Asyn
 
 
 async def test_the_browsers_cookie_flow_through_the_gateway(api: httpx.AsyncClient) -> None:
-    signed_in = await sign_in(api, "staff@example.com", "orderflow-staff", client_id="orderflow-web")
+    signed_in = await sign_in(
+        api, "staff@example.com", "orderflow-staff", client_id="orderflow-web"
+    )
     assert signed_in.status_code == 200, signed_in.text
     assert "refresh_token" not in signed_in.json()
     assert "Path=/api/auth" in signed_in.headers["set-cookie"]

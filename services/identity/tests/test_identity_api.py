@@ -429,7 +429,12 @@ async def test_the_cookie_is_secure_when_the_request_came_over_https(
 ) -> None:
     response = await client.post(
         "/token",
-        data={"grant_type": "password", "username": ADMIN[0], "password": ADMIN[1], "client_id": WEB},
+        data={
+            "grant_type": "password",
+            "username": ADMIN[0],
+            "password": ADMIN[1],
+            "client_id": WEB,
+        },
         headers={"X-Forwarded-Proto": "https"},
     )
 
@@ -538,7 +543,7 @@ async def test_me_is_the_caller(client: httpx.AsyncClient) -> None:
 
 
 async def test_me_of_a_client(client: httpx.AsyncClient) -> None:
-    token = (await client.post("/token", data={"grant_type": "client_credentials"}, auth=CLI))
+    token = await client.post("/token", data={"grant_type": "client_credentials"}, auth=CLI)
     response = await client.get("/me", headers=bearer(token.json()["access_token"]))
 
     assert response.json()["sub"] == CLI[0]

@@ -44,14 +44,18 @@ def linking_settings(identity_settings: SettingsFactory, issuer: TestIssuer) -> 
 class LateTransport(httpx.AsyncBaseTransport):
     """Refuses connections until ``up`` is set: a customer service that starts later."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, refusals_seen: int) -> None:
         self.inner = httpx.ASGITransport(app=app)
         self.up = asyncio.Event()
         self.refused = 0
+        self.refusals_seen = refusals_seen
+        self.refused_enough = asyncio.Event()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         if not self.up.is_set():
             self.refused += 1
+            if self.refused >= self.refusals_seen:
+                self.refused_enough.set()
             raise httpx.ConnectError("connection refused", request=request)
         return await self.inner.handle_async_request(request)
 
@@ -76,9 +80,7 @@ async def customer_claim(client: httpx.AsyncClient) -> Any:
 async def test_the_demo_customer_is_linked_to_a_record_created_for_it(
     linking_settings: Any, customer_app: ASGIApp, issuer: TestIssuer
 ) -> None:
-    app = create_app(
-        linking_settings(), customer_transport=httpx.ASGITransport(app=customer_app)
-    )
+    app = create_app(linking_settings(), customer_transport=httpx.ASGITransport(app=customer_app))
     async with app_client(app) as client:
         ready = await until_ready(client)
         customer_id = await customer_claim(client)
@@ -104,9 +106,7 @@ async def test_an_existing_record_with_that_email_in_any_case_is_reused(
         created = await customers.post(
             "/customers", json={"name": "Casey", "email": "Customer@Example.com"}
         )
-    app = create_app(
-        linking_settings(), customer_transport=httpx.ASGITransport(app=customer_app)
-    )
+    app = create_app(linking_settings(), customer_transport=httpx.ASGITransport(app=customer_app))
     async with app_client(app) as client:
         await until_ready(client)
         assert await customer_claim(client) == created.json()["id"]
@@ -115,11 +115,10 @@ async def test_an_existing_record_with_that_email_in_any_case_is_reused(
 async def test_until_the_customer_service_is_up_the_link_waits_and_retries(
     linking_settings: Any, customer_app: ASGIApp
 ) -> None:
-    transport = LateTransport(customer_app)
+    transport = LateTransport(customer_app, refusals_seen=3)
     app = create_app(linking_settings(), customer_transport=transport)
     async with app_client(app) as client:
-        while transport.refused < 3:
-            await asyncio.sleep(0.01)
+        await asyncio.wait_for(transport.refused_enough.wait(), timeout=30)
         not_ready = await client.get("/readyz")
         unlinked = await customer_claim(client)
 
@@ -143,9 +142,7 @@ async def test_the_link_call_carries_a_token_the_identity_service_minted_for_its
             return httpx.Response(200, json={"items": [], "next_cursor": None})
         return httpx.Response(201, json={"id": "7b0c3c36-1d5a-4d6e-9d43-2f1ad9f2a001"})
 
-    app = create_app(
-        identity_settings(), customer_transport=httpx.MockTransport(customer_service)
-    )
+    app = create_app(identity_settings(), customer_transport=httpx.MockTransport(customer_service))
     async with app_client(app) as client:
         await until_ready(client)
         jwks = (await client.get("/jwks.json")).json()

@@ -141,6 +141,7 @@ async def test_at_most_max_concurrent_hashes_run_at_once(monkeypatch: pytest.Mon
     running, most = 0, 0
     lock = threading.Lock()
     release = threading.Event()
+    two_in = threading.Event()
     original = SecretHasher._verify
 
     def slow(self: SecretHasher, hashed: str | None, secret: str) -> bool:
@@ -148,6 +149,8 @@ async def test_at_most_max_concurrent_hashes_run_at_once(monkeypatch: pytest.Mon
         with lock:
             running += 1
             most = max(most, running)
+            if running == 2:
+                two_in.set()
         release.wait(5)
         with lock:
             running -= 1
@@ -155,9 +158,8 @@ async def test_at_most_max_concurrent_hashes_run_at_once(monkeypatch: pytest.Mon
 
     monkeypatch.setattr(SecretHasher, "_verify", slow)
     checks = [asyncio.create_task(hasher.verify(None, "x")) for _ in range(6)]
-    while running < 2:
-        await asyncio.sleep(0.01)
-    await asyncio.sleep(0.05)
+    await asyncio.to_thread(two_in.wait, 5)
+    await asyncio.sleep(0.05)  # room for a third to get in, if the cap let it
     release.set()
     results = await asyncio.gather(*checks)
 

@@ -3,7 +3,6 @@
 from typing import Any
 
 import pytest
-
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from chassis import Database
@@ -22,7 +21,9 @@ def _diff(conn: Connection) -> list[Any]:
 
 
 # SQLite cannot reflect the lower(email) index; PostgreSQL compares it.
-@pytest.mark.filterwarnings("ignore:.*expression-based index:UserWarning", "ignore:.*expression-based index")
+@pytest.mark.filterwarnings(
+    "ignore:.*expression-based index:UserWarning", "ignore:.*expression-based index"
+)
 async def test_migrated_schema_matches_the_models(database_url: str) -> None:
     db = Database(database_url)
     try:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from chassis import create_app as create_service_app
 from chassis import TokenVerifier, serve
+from chassis import create_app as create_service_app
 from fastapi import FastAPI
 
 from . import openapi

@@ -13,6 +13,7 @@ its status::
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -106,7 +107,7 @@ REFUSALS = {
 }
 
 
-def normalise_roles(roles: list[str] | tuple[str, ...]) -> list[str]:
+def normalise_roles(roles: Sequence[str]) -> list[str]:
     """Known roles, each once, in a stable order; ``ValueError`` for any other."""
     unknown = set(roles) - ROLES
     if unknown:

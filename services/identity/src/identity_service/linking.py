@@ -43,7 +43,9 @@ class CustomerLinker:
 
     def _headers(self) -> dict[str, str]:
         # A token of its own, minted for each attempt: the customer service verifies it like any.
-        token = self.ctx.issuer.access_token(SELF, now=utcnow(), lifetime_seconds=SELF_TOKEN_SECONDS)
+        token = self.ctx.issuer.access_token(
+            SELF, now=utcnow(), lifetime_seconds=SELF_TOKEN_SECONDS
+        )
         return {"Authorization": f"Bearer {token.token}"}
 
     async def _find(self, email: str) -> str | None:

@@ -5,12 +5,14 @@ Each use case is one transaction and raises domain errors; nothing here knows HT
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from chassis import Database, get_logger, utcnow
+from pydantic import SecretStr
 from sqlalchemy.exc import IntegrityError
 
 from . import repository
@@ -295,14 +297,15 @@ async def ensure_clients(ctx: Identity, clients: Mapping[str, ClientConfig]) -> 
         async with ctx.db.reading() as session:
             existing = await repository.get_client(session, client_id=client_id)
         if existing is None:
-            try:
+            with contextlib.suppress(ClientTakenError):  # a replica starting with us made it
                 await create_client(
                     ctx.db,
                     ctx.hasher,
-                    client_id=client_id, secret=secret, roles=roles, name=config.name
+                    client_id=client_id,
+                    secret=secret,
+                    roles=roles,
+                    name=config.name,
                 )
-            except ClientTakenError:
-                pass  # a replica starting at the same moment made it
             continue
         new_hash = None
         if not await ctx.hasher.verify(existing.secret_hash, secret):
@@ -323,19 +326,20 @@ async def ensure_demo_accounts(ctx: Identity) -> None:
         async with ctx.db.reading() as session:
             if await repository.get_user_by_email(session, email=demo.email) is not None:
                 continue
-        try:
+        with contextlib.suppress(EmailTakenError):
             await create_user(
                 ctx.db,
                 ctx.hasher,
-                email=demo.email, name=demo.name, password=demo.password, roles=[demo.role]
+                email=demo.email,
+                name=demo.name,
+                password=demo.password,
+                roles=[demo.role],
             )
-        except EmailTakenError:
-            pass
     await ensure_clients(
         ctx,
         {
             DEMO_CLIENT_ID: ClientConfig(
-                secret=DEMO_CLIENT_SECRET,  # type: ignore[arg-type]
+                secret=SecretStr(DEMO_CLIENT_SECRET),
                 roles=["admin"],
                 name="OrderFlow CLI (demo)",
             )

@@ -47,7 +47,9 @@ async def token(body: RawBody, request: Request, upstreams: UpstreamsDep) -> Res
     With `client_id=orderflow-web` the refresh token is an HttpOnly, SameSite=Strict cookie on
     `/api/auth`, not in the body, and a refresh needs only that cookie. Each refresh token is
     spent by its use; presenting a spent one revokes the whole sign-in."""
-    return forward_auth(await upstreams.identity.token(body=body, headers=identity_headers(request)))
+    return forward_auth(
+        await upstreams.identity.token(body=body, headers=identity_headers(request))
+    )
 
 
 @router.post(
