@@ -93,7 +93,8 @@ class Lab:
         self.workdir = workdir
         self.gateway_env = gateway_env
         self.issuer = TestIssuer()
-        self.headers = self.issuer.headers("admin")
+        # Valid for the whole benchmark, which outlasts a default token's 10 minutes.
+        self.headers = self.issuer.headers("admin", expires_in=4 * 3600)
         self.customer_ids: list[str] = []
         self.pg_customer_ids: list[str] = []
         self.urls = {
