@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import time
 from collections.abc import AsyncIterator
 
 import pytest
 from chassis import ServiceSettings
 from chassis.auth import InvalidTokenError, Principal, TokenVerifier
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from orderflow_testing import TestIssuer
 from pydantic_settings import SettingsConfigDict
 
@@ -267,3 +270,25 @@ async def test_after_a_failed_fetch_the_next_try_comes_sooner(issuer: TestIssuer
     await verifier.refresh()
     assert verifier.fetches == 2  # after a success, the full interval holds
     await verifier.aclose()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.one_of(
+        st.text(max_size=300),
+        st.lists(st.text(max_size=80), min_size=2, max_size=4).map(".".join),
+        st.lists(
+            st.binary(max_size=120).map(lambda b: base64.urlsafe_b64encode(b).decode()),
+            min_size=3,
+            max_size=3,
+        ).map(".".join),
+    )
+)
+def test_any_string_is_refused_with_an_invalid_token_error(issuer: TestIssuer, token: str) -> None:
+    verifier = TokenVerifier(issuer=issuer.issuer, audience=issuer.audience, jwks=issuer.jwks())
+
+    async def check() -> None:
+        with pytest.raises(InvalidTokenError):
+            await verifier.verify(token)
+
+    asyncio.run(check())

@@ -155,7 +155,7 @@ class TokenVerifier:
             del self._verified[token]
         try:
             header = jwt.get_unverified_header(token)
-        except jwt.PyJWTError:
+        except (jwt.PyJWTError, ValueError, TypeError):
             raise InvalidTokenError("malformed token") from None
         alg = header.get("alg")
         if alg not in self.algorithms:
@@ -186,7 +186,8 @@ class TokenVerifier:
             raise InvalidTokenError(f"claim {error.claim} missing") from None
         except jwt.InvalidSignatureError:
             raise InvalidTokenError("bad signature") from None
-        except jwt.PyJWTError:
+        except (jwt.PyJWTError, ValueError, TypeError, KeyError):
+            # Whatever else a crafted token trips over fails closed, never as a server error.
             raise InvalidTokenError("invalid token") from None
         principal = self._principal(token, claims)
         self._remember(token, principal)
