@@ -1,9 +1,10 @@
 """Load a realistic data set through the public API: `make demo` (the system must be running).
 
 A few hundred customers and a few thousand orders in every status, created exactly as a client
-would create them, through the gateway, signed in as the `orderflow-cli` client (OAuth 2.0
-client credentials; `--client-id`/`--client-secret` or ORDERFLOW_CLIENT_ID/_SECRET for another).
-Safe to run twice: emails and idempotency keys are deterministic, so a second run adds nothing.
+would create them, through the gateway, signed in as a script signs in: the client credentials
+grant of the development client `orderflow-cli` (or `--token`/ORDERFLOW_TOKEN, a token got
+elsewhere). Safe to run twice: emails and idempotency keys are deterministic, and keys belong
+to the caller, so a second run by the same client adds nothing.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import os
 import random
 import sys
 import time
-from collections.abc import Generator
 from typing import Any
 
 import httpx
@@ -68,41 +68,6 @@ PATHS = {
 WEIGHTS = {"PENDING": 15, "CONFIRMED": 15, "SHIPPED": 15, "DELIVERED": 45, "CANCELLED": 10}
 
 
-class ClientCredentials(httpx.Auth):
-    """A bearer token from the token endpoint, fetched again when an answer says it expired."""
-
-    requires_response_body = True
-
-    def __init__(self, token_url: str, client_id: str, client_secret: str) -> None:
-        self.token_url = token_url
-        self.credentials = (client_id, client_secret)
-        self.token: str | None = None
-
-    def token_request(self) -> httpx.Request:
-        client_id, client_secret = self.credentials
-        form = {
-            "grant_type": "client_credentials",
-            "client_id": client_id,
-            "client_secret": client_secret,
-        }
-        return httpx.Request("POST", self.token_url, data=form)
-
-    def keep(self, response: httpx.Response) -> None:
-        if response.status_code != 200:
-            raise SystemExit(f"sign-in as {self.credentials[0]} failed: {response.text}")
-        self.token = str(response.json()["access_token"])
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        if self.token is None:
-            self.keep((yield self.token_request()))
-        request.headers["Authorization"] = f"Bearer {self.token}"
-        response = yield request
-        if response.status_code == 401:
-            self.keep((yield self.token_request()))
-            request.headers["Authorization"] = f"Bearer {self.token}"
-            yield request
-
-
 async def create_customer(client: httpx.AsyncClient, n: int, rng: random.Random) -> str | None:
     first, last = rng.choice(FIRST), rng.choice(LAST)
     email = f"{first}.{last}.{n}@example.com".lower()
@@ -145,31 +110,49 @@ async def create_order(
         order = patched.json()
 
 
+async def sign_in(client: httpx.AsyncClient, args: argparse.Namespace) -> str:
+    """An access token: the one given, or one from the token endpoint (client credentials)."""
+    if args.token:
+        return str(args.token)
+    response = await client.post(
+        "/api/auth/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": args.client_id,
+            "client_secret": args.client_secret,
+        },
+    )
+    if response.status_code != 200:
+        raise SystemExit(
+            f"could not sign in as {args.client_id}: {response.status_code} {response.text[:200]}"
+        )
+    return str(response.json()["access_token"])
+
+
 async def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
         "--gateway", default=os.environ.get("ORDERFLOW_GATEWAY_URL", "http://127.0.0.1:8000")
     )
-    parser.add_argument(
-        "--client-id", default=os.environ.get("ORDERFLOW_CLIENT_ID", "orderflow-cli")
-    )
-    parser.add_argument(
-        "--client-secret", default=os.environ.get("ORDERFLOW_CLIENT_SECRET", "orderflow-cli-secret")
-    )
     parser.add_argument("--customers", type=int, default=300)
     parser.add_argument("--orders", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--token", default=os.environ.get("ORDERFLOW_TOKEN"))
+    parser.add_argument(
+        "--client-id", default=os.environ.get("ORDERFLOW_CLIENT_ID", "orderflow-cli")
+    )
+    parser.add_argument(
+        "--client-secret",
+        default=os.environ.get("ORDERFLOW_CLIENT_SECRET", "orderflow-cli-secret"),
+    )
     args = parser.parse_args()
     rng = random.Random(args.seed)
     limit = asyncio.Semaphore(args.concurrency)
     start = time.monotonic()
 
-    auth = ClientCredentials(
-        f"{args.gateway.rstrip('/')}/api/auth/token", args.client_id, args.client_secret
-    )
-    async with httpx.AsyncClient(base_url=args.gateway, timeout=30, auth=auth) as client:
-        await client.get("/api/auth/me")  # one sign-in before the concurrent calls start
+    async with httpx.AsyncClient(base_url=args.gateway, timeout=30) as client:
+        client.headers["Authorization"] = f"Bearer {await sign_in(client, args)}"
 
         async def bounded(coro: Any) -> Any:
             async with limit:

@@ -33,4 +33,4 @@ def test_the_demo_script_signs_in_and_loads_through_the_gateway(make_stack: Stac
     dashboard = httpx.get(f"{stack.url}/api/dashboard", headers=stack.headers("staff")).json()
     assert dashboard["orders"]["total"] == 12
     assert wrong_secret.returncode != 0
-    assert "sign-in as orderflow-cli failed" in wrong_secret.stderr
+    assert "could not sign in as orderflow-cli" in wrong_secret.stderr

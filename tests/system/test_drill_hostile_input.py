@@ -1,7 +1,7 @@
 """Drill 4: hostile input. Schemathesis generates requests from each component's own OpenAPI
 document (valid, invalid and adversarial: wrong types, huge numbers, control characters, NUL
-bytes) and sends them, signed in, to the real processes. No answer may be a 5xx, and every
-answer must match the status codes, content types, headers and schemas the document
+bytes) and sends them, signed in as an admin, to the real processes. No answer may be a 5xx,
+and every answer must match the status codes, content types, headers and schemas the document
 promises."""
 
 import re
@@ -68,7 +68,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     stack.stop()
 
 
-@pytest.mark.parametrize("component", ["gateway", "customer", "order"])
+@pytest.mark.parametrize("component", ["gateway", "customer", "order", "identity"])
 def test_generated_requests_get_documented_answers_and_no_5xx(
     stack: Stack, component: str, tmp_path: Path
 ) -> None:

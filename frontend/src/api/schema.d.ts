@@ -79,8 +79,9 @@ export interface paths {
         put?: never;
         /**
          * Logout
-         * @description Sign out: revokes the refresh token (form field `refresh_token`, or the browser's
-         *     cookie) and every token of its sign-in, and clears the cookie.
+         * @description Sign out (signed in, as every route but the token endpoint, discovery and keys):
+         *     revokes the refresh token (form field `refresh_token`, or the browser's cookie) and every
+         *     token of its sign-in, and clears the cookie.
          */
         post: operations["logout_api_auth_logout_post"];
         delete?: never;
@@ -158,13 +159,13 @@ export interface paths {
         };
         /**
          * List Customers
-         * @description A page of customers, newest first, optionally matching ``q``.
+         * @description A page of customers, newest first, optionally matching ``q``; admin and staff only.
          */
         get: operations["list_customers_api_customers_get"];
         put?: never;
         /**
          * Create Customer
-         * @description Create a customer; 409 if the email is taken, whatever its case.
+         * @description Create a customer (admin, staff); 409 if the email is taken, whatever its case.
          */
         post: operations["create_customer_api_customers_post"];
         delete?: never;
@@ -182,7 +183,7 @@ export interface paths {
         };
         /**
          * Get Customer
-         * @description One customer.
+         * @description One customer; a customer may read only its own record (404 for any other).
          */
         get: operations["get_customer_api_customers__customer_id__get"];
         put?: never;
@@ -192,7 +193,7 @@ export interface paths {
         head?: never;
         /**
          * Update Customer
-         * @description Change a customer's name or email.
+         * @description Change a customer's name or email (admin, staff).
          */
         patch: operations["update_customer_api_customers__customer_id__patch"];
         trace?: never;
@@ -229,14 +230,16 @@ export interface paths {
         };
         /**
          * List Orders
-         * @description A page of orders, newest first, each with its customer (one look-up for the page).
+         * @description A page of orders, newest first, each with its customer (one look-up for the page). A
+         *     customer sees only its own orders: a ``customer_id`` of another gives an empty page.
          */
         get: operations["list_orders_api_orders_get"];
         put?: never;
         /**
          * Create Order
          * @description Place an order (``PENDING``); 422 if the customer does not exist, 503 if the customer
-         *     service cannot be reached to check (nothing is written then).
+         *     service cannot be reached to check (nothing is written then). A customer may order only
+         *     for itself (403); idempotency keys are the caller's own.
          */
         post: operations["create_order_api_orders_post"];
         delete?: never;
@@ -254,7 +257,8 @@ export interface paths {
         };
         /**
          * Get Order
-         * @description One order with its customer; ``ETag`` carries its version for a later ``If-Match``.
+         * @description One order with its customer; ``ETag`` carries its version for a later ``If-Match``. A
+         *     customer may read only its own (404 for any other).
          */
         get: operations["get_order_api_orders__order_id__get"];
         put?: never;
@@ -264,7 +268,8 @@ export interface paths {
         head?: never;
         /**
          * Update Order Status
-         * @description Move an order along its lifecycle; 409 if the lifecycle forbids the step.
+         * @description Move an order along its lifecycle; 409 if the lifecycle forbids the step, 403 if it
+         *     allows it but not to this caller (a customer may only cancel its own PENDING order).
          */
         patch: operations["update_order_status_api_orders__order_id__patch"];
         trace?: never;
@@ -279,7 +284,7 @@ export interface paths {
         /**
          * Get Dashboard
          * @description Totals, orders by status, revenue, the newest orders and each service's health (the
-         *     identity service's is its readiness).
+         *     identity service's is its readiness); admin and staff only.
          *
          *     The counts are the services' own aggregate queries; every call goes out at once.
          */
@@ -304,6 +309,11 @@ export interface components {
             name: string;
             /** Email */
             email: string;
+            /**
+             * Created By
+             * @description The sub of the caller who created it; null if made before that was kept
+             */
+            created_by: string | null;
             /**
              * Created At
              * Format: date-time
@@ -463,6 +473,16 @@ export interface components {
             /** Version */
             version: number;
             /**
+             * Allowed Transitions
+             * @description The statuses the caller may move this order to now, in lifecycle order
+             */
+            allowed_transitions: components["schemas"]["OrderStatus"][];
+            /**
+             * Created By
+             * @description The sub of the caller who created it; null if made before that was kept
+             */
+            created_by: string | null;
+            /**
              * Created At
              * Format: date-time
              */
@@ -495,6 +515,16 @@ export interface components {
             notes: string | null;
             /** Version */
             version: number;
+            /**
+             * Allowed Transitions
+             * @description The statuses the caller may move this order to now, in lifecycle order
+             */
+            allowed_transitions: components["schemas"]["OrderStatus"][];
+            /**
+             * Created By
+             * @description The sub of the caller who created it; null if made before that was kept
+             */
+            created_by: string | null;
             /**
              * Created At
              * Format: date-time
@@ -949,6 +979,26 @@ export interface operations {
                     "application/json": components["schemas"]["TokenError"];
                 };
             };
+            /** @description No bearer token, or one that is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid input */
             422: {
                 headers: {
@@ -1008,8 +1058,18 @@ export interface operations {
                     "application/json": components["schemas"]["Me"];
                 };
             };
-            /** @description Unauthorized */
+            /** @description No bearer token, or one that is invalid or expired */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1202,6 +1262,26 @@ export interface operations {
                     "application/json": components["schemas"]["CustomerPage"];
                 };
             };
+            /** @description No bearer token, or one that is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
                 headers: {
@@ -1268,6 +1348,26 @@ export interface operations {
             };
             /** @description Bad Request */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or one that is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1359,6 +1459,26 @@ export interface operations {
                     "application/json": components["schemas"]["Customer"];
                 };
             };
+            /** @description No bearer token, or one that is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not Found */
             404: {
                 headers: {
@@ -1438,6 +1558,26 @@ export interface operations {
             };
             /** @description Bad Request */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or one that is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1544,6 +1684,26 @@ export interface operations {
                     "application/json": components["schemas"]["OrderPage"];
                 };
             };
+            /** @description No bearer token, or one that is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not Found */
             404: {
                 headers: {
@@ -1623,6 +1783,26 @@ export interface operations {
                     "application/json": components["schemas"]["OrderPage"];
                 };
             };
+            /** @description No bearer token, or one that is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
                 headers: {
@@ -1692,6 +1872,26 @@ export interface operations {
             };
             /** @description Bad Request */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or one that is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1771,6 +1971,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OrderDetail"];
+                };
+            };
+            /** @description No bearer token, or one that is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not Found */
@@ -1855,6 +2075,26 @@ export interface operations {
             };
             /** @description Bad Request */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or one that is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1961,6 +2201,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Dashboard"];
+                };
+            };
+            /** @description No bearer token, or one that is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
             /** @description Invalid input */

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import time
 from collections.abc import AsyncIterator
 
 import pytest
 from chassis import ServiceSettings
 from chassis.auth import InvalidTokenError, Principal, TokenVerifier
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from orderflow_testing import TestIssuer
 from pydantic_settings import SettingsConfigDict
 
@@ -245,3 +248,47 @@ def test_settings_read_the_verification_from_the_environment(
     monkeypatch.setenv("THING_AUTH_ALGORITHMS", "ES256,none")
     with pytest.raises(ValueError, match="asymmetric"):
         Settings()
+
+
+async def test_after_a_failed_fetch_the_next_try_comes_sooner(issuer: TestIssuer) -> None:
+    """An issuer that was down is asked again within a second, not after the full interval."""
+    verifier = TokenVerifier(
+        issuer=issuer.issuer,
+        audience=issuer.audience,
+        jwks_url="http://127.0.0.1:9/jwks.json",
+        min_refresh_interval=3600,
+    )
+    with pytest.raises(InvalidTokenError, match="unknown key"):
+        await verifier.verify(issuer.token())
+    assert verifier.fetches == 1
+    verifier.jwks_url = issuer.jwks_url  # the issuer is back
+    await verifier.refresh()
+    assert verifier.fetches == 1  # not within the second
+    verifier._fetched_at = (verifier._fetched_at or 0) - 1.5
+    assert await verifier.verify(issuer.token())
+    assert verifier.fetches == 2
+    await verifier.refresh()
+    assert verifier.fetches == 2  # after a success, the full interval holds
+    await verifier.aclose()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.one_of(
+        st.text(max_size=300),
+        st.lists(st.text(max_size=80), min_size=2, max_size=4).map(".".join),
+        st.lists(
+            st.binary(max_size=120).map(lambda b: base64.urlsafe_b64encode(b).decode()),
+            min_size=3,
+            max_size=3,
+        ).map(".".join),
+    )
+)
+def test_any_string_is_refused_with_an_invalid_token_error(issuer: TestIssuer, token: str) -> None:
+    verifier = TokenVerifier(issuer=issuer.issuer, audience=issuer.audience, jwks=issuer.jwks())
+
+    async def check() -> None:
+        with pytest.raises(InvalidTokenError):
+            await verifier.verify(token)
+
+    asyncio.run(check())
