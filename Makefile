@@ -13,6 +13,7 @@ export ORDERFLOW_TEST_POSTGRES_URL ?= postgresql+asyncpg://postgres@127.0.0.1:54
 # Where each component listens; every one is also a setting of its own (see README).
 CUSTOMER_PORT ?= 8001
 ORDER_PORT ?= 8002
+IDENTITY_PORT ?= 8003
 GATEWAY_PORT ?= 8000
 FRONTEND_PORT ?= 5173
 # MEMORY=1 keeps every database in memory: a clean slate at each start.
@@ -20,25 +21,45 @@ MEMORY ?= 0
 ifeq ($(MEMORY),1)
 export CUSTOMER_DATABASE_URL ?= sqlite+aiosqlite:///:memory:
 export ORDER_DATABASE_URL ?= sqlite+aiosqlite:///:memory:
+export IDENTITY_DATABASE_URL ?= sqlite+aiosqlite:///:memory:
 endif
-export CUSTOMER_PORT ORDER_PORT GATEWAY_PORT FRONTEND_PORT
+export CUSTOMER_PORT ORDER_PORT IDENTITY_PORT GATEWAY_PORT FRONTEND_PORT
 export ORDER_CUSTOMER_SERVICE_URL ?= http://127.0.0.1:$(CUSTOMER_PORT)
 export GATEWAY_CUSTOMER_SERVICE_URL ?= http://127.0.0.1:$(CUSTOMER_PORT)
 export GATEWAY_ORDER_SERVICE_URL ?= http://127.0.0.1:$(ORDER_PORT)
+export GATEWAY_IDENTITY_SERVICE_URL ?= http://127.0.0.1:$(IDENTITY_PORT)
+export IDENTITY_CUSTOMER_SERVICE_URL ?= http://127.0.0.1:$(CUSTOMER_PORT)
+# Tokens name the public URL as their issuer; every component fetches the keys from identity.
+export IDENTITY_ISSUER ?= http://localhost:$(GATEWAY_PORT)/api/auth
+AUTH_JWKS_URL := http://127.0.0.1:$(IDENTITY_PORT)/jwks.json
+export CUSTOMER_AUTH_ISSUER ?= $(IDENTITY_ISSUER)
+export ORDER_AUTH_ISSUER ?= $(IDENTITY_ISSUER)
+export GATEWAY_AUTH_ISSUER ?= $(IDENTITY_ISSUER)
+export CUSTOMER_AUTH_JWKS_URL ?= $(AUTH_JWKS_URL)
+export ORDER_AUTH_JWKS_URL ?= $(AUTH_JWKS_URL)
+export GATEWAY_AUTH_JWKS_URL ?= $(AUTH_JWKS_URL)
+# The development logins (README); production refuses to start with them.
+RUN_IDENTITY := env IDENTITY_DEMO_ACCOUNTS=true
 export ORDERFLOW_GATEWAY_URL ?= http://127.0.0.1:$(GATEWAY_PORT)
 BIN := $(CURDIR)/.venv/bin
 CONCURRENTLY := scripts/supervise.sh node_modules/.bin/concurrently --kill-timeout 10000 --prefix "[{name}]" \
-	--prefix-colors cyan,magenta,yellow,green,white
+	--prefix-colors cyan,magenta,blue,yellow,green,white
 AWAIT_READY := $(BIN)/python scripts/await_ready.py \
 	customer=http://127.0.0.1:$(CUSTOMER_PORT)/readyz \
 	order=http://127.0.0.1:$(ORDER_PORT)/readyz \
+	identity=http://127.0.0.1:$(IDENTITY_PORT)/readyz \
 	gateway=http://127.0.0.1:$(GATEWAY_PORT)/readyz \
 	frontend=http://127.0.0.1:$(FRONTEND_PORT)/ \
 	--show 'UI=http://localhost:$(FRONTEND_PORT)' \
 	--show 'API docs=http://localhost:$(GATEWAY_PORT)/docs' \
 	--show 'gateway health=http://localhost:$(GATEWAY_PORT)/readyz' \
 	--show 'customer health=http://127.0.0.1:$(CUSTOMER_PORT)/readyz' \
-	--show 'order health=http://127.0.0.1:$(ORDER_PORT)/readyz'
+	--show 'order health=http://127.0.0.1:$(ORDER_PORT)/readyz' \
+	--show 'identity health=http://127.0.0.1:$(IDENTITY_PORT)/readyz' \
+	--show 'sign in as=admin@example.com / orderflow-admin (admin)' \
+	--show '=staff@example.com / orderflow-staff (staff)' \
+	--show '=customer@example.com / orderflow-customer (customer)' \
+	--show 'scripts=client orderflow-cli / orderflow-cli-secret (admin)'
 
 .PHONY: help install uv tools test test-python lint format migrate run dev demo
 
@@ -59,27 +80,30 @@ tools: ## Install the process manager (concurrently, from the lock in package-lo
 migrate: install ## Apply every service's migrations to its database
 	$(BIN)/orderflow-customer migrate
 	$(BIN)/orderflow-order migrate
+	$(BIN)/orderflow-identity migrate
 
-run: install tools frontend-build ## Run the whole system; Ctrl-C stops it all (MEMORY=1: no files)
+run: install tools frontend-build ## Run the whole system with its development logins; Ctrl-C stops it all (MEMORY=1: no files)
 	@mkdir -p var
-	$(CONCURRENTLY) --names customer,order,gateway,frontend,ready \
+	$(CONCURRENTLY) --names customer,order,identity,gateway,frontend,ready \
 		--restart-tries -1 --restart-after exponential \
 		"$(BIN)/orderflow-customer" \
 		"$(BIN)/orderflow-order" \
+		"$(RUN_IDENTITY) $(BIN)/orderflow-identity" \
 		"$(BIN)/orderflow-gateway" \
 		"cd frontend && exec node_modules/.bin/vite preview" \
 		"$(AWAIT_READY)"
 
 dev: install tools frontend-install ## The same with hot reload (uvicorn --reload, Vite dev server)
 	@mkdir -p var
-	$(CONCURRENTLY) --names customer,order,gateway,frontend,ready \
+	$(CONCURRENTLY) --names customer,order,identity,gateway,frontend,ready \
 		"$(BIN)/uvicorn --factory customer_service.main:create_app --reload --reload-dir services/customer --reload-dir libs --port $(CUSTOMER_PORT)" \
 		"$(BIN)/uvicorn --factory order_service.main:create_app --reload --reload-dir services/order --reload-dir libs --port $(ORDER_PORT)" \
+		"$(RUN_IDENTITY) $(BIN)/uvicorn --factory identity_service.main:create_app --reload --reload-dir services/identity --reload-dir libs --port $(IDENTITY_PORT)" \
 		"$(BIN)/uvicorn --factory api_gateway.main:create_app --reload --reload-dir services/api-gateway --reload-dir libs --host 0.0.0.0 --port $(GATEWAY_PORT)" \
 		"npm --prefix frontend run --silent dev" \
 		"$(AWAIT_READY)"
 
-demo: install ## Load a few hundred customers and a few thousand orders (system running)
+demo: install ## Load a few hundred customers and a few thousand orders (system running), signed in as the orderflow-cli client
 	$(BIN)/python scripts/demo.py --gateway $(ORDERFLOW_GATEWAY_URL)
 
 test: test-python ## Run every test

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import httpx
-from orderflow_testing import ServiceProcess, free_port
+from orderflow_testing import Issuer, ServiceProcess, auth_env, free_port
 from orderflow_testing.processes import BIN
 
 from .procs import children
@@ -21,11 +21,13 @@ SOURCES = {
     "customer": "services/customer",
     "order": "services/order",
     "gateway": "services/api-gateway",
+    "identity": "services/identity",
 }
 SCRIPTS = {
     "customer": "orderflow-customer",
     "order": "orderflow-order",
     "gateway": "orderflow-gateway",
+    "identity": "orderflow-identity",
 }
 
 
@@ -47,18 +49,35 @@ def production(prefix: str, port: int, **settings: str) -> dict[str, str]:
     return {f"{prefix}_{key}": value for key, value in env.items()}
 
 
-def customer(workdir: Path, *, database_url: str, name: str = "customer") -> ServiceProcess:
+def customer(
+    workdir: Path, *, database_url: str, issuer: Issuer, name: str = "customer"
+) -> ServiceProcess:
     port = free_port()
-    env = production("CUSTOMER", port, DATABASE_URL=database_url)
+    env = production("CUSTOMER", port, DATABASE_URL=database_url) | auth_env("CUSTOMER", issuer)
     return ServiceProcess(name, SCRIPTS["customer"], port=port, env=env, log_dir=workdir)
 
 
 def order(
-    workdir: Path, *, database_url: str, customer_url: str, name: str = "order"
+    workdir: Path, *, database_url: str, customer_url: str, issuer: Issuer, name: str = "order"
 ) -> ServiceProcess:
     port = free_port()
-    env = production("ORDER", port, DATABASE_URL=database_url, CUSTOMER_SERVICE_URL=customer_url)
+    env = production(
+        "ORDER", port, DATABASE_URL=database_url, CUSTOMER_SERVICE_URL=customer_url
+    ) | auth_env("ORDER", issuer)
     return ServiceProcess(name, SCRIPTS["order"], port=port, env=env, log_dir=workdir)
+
+
+def identity(workdir: Path, *, database_url: str) -> ServiceProcess:
+    """In development mode (its key generated into ``workdir``): production would want
+    configured keys. No demo accounts: the benchmarks' callers carry the test issuer's tokens."""
+    port = free_port()
+    env = {
+        "IDENTITY_LOG_LEVEL": "INFO",
+        "IDENTITY_PORT": str(port),
+        "IDENTITY_DATABASE_URL": database_url,
+        "IDENTITY_SIGNING_KEY_FILE": str(workdir / "identity-signing-key.pem"),
+    }
+    return ServiceProcess("identity", SCRIPTS["identity"], port=port, env=env, log_dir=workdir)
 
 
 def gateway(
@@ -66,16 +85,19 @@ def gateway(
     *,
     customer_url: str,
     order_url: str,
+    identity_url: str,
+    issuer: Issuer,
     name: str = "gateway",
     settings: Mapping[str, str] | None = None,
 ) -> ServiceProcess:
     port = free_port()
-    env = production(
+    env = auth_env("GATEWAY", issuer) | production(
         "GATEWAY",
         port,
         HOST="127.0.0.1",
         CUSTOMER_SERVICE_URL=customer_url,
         ORDER_SERVICE_URL=order_url,
+        IDENTITY_SERVICE_URL=identity_url,
         **(settings or {}),
     )
     return ServiceProcess(name, SCRIPTS["gateway"], port=port, env=env, log_dir=workdir)

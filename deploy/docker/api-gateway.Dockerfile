@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
 # The API gateway. Build from the repository root:
 #   docker build -f deploy/docker/api-gateway.Dockerfile -t orderflow/api-gateway:0.1.0 .
-# customer, order and api-gateway images differ only in names and ports (a test keeps them so).
+# customer, order, identity and api-gateway images differ only in names and ports (a test keeps
+# them so).
 
 FROM ghcr.io/astral-sh/uv:0.13.9 AS uv
 

@@ -15,3 +15,4 @@ SQL
 
 create_database "${CUSTOMER_DB_NAME:-customers}" "$CUSTOMER_DB_PASSWORD"
 create_database "${ORDER_DB_NAME:-orders}" "$ORDER_DB_PASSWORD"
+create_database "${IDENTITY_DB_NAME:-identities}" "$IDENTITY_DB_PASSWORD"

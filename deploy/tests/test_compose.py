@@ -11,7 +11,7 @@ import yaml
 from sqlalchemy.engine import make_url
 
 DEPLOY = Path(__file__).resolve().parents[1]
-APPS = ("customer", "order", "gateway", "frontend")
+APPS = ("customer", "order", "identity", "gateway", "frontend")
 
 
 @pytest.fixture(scope="module")
@@ -25,6 +25,7 @@ ENVIRONMENT = {
     "POSTGRES_PASSWORD": "p-admin",
     "CUSTOMER_DB_PASSWORD": "p-customers",
     "ORDER_DB_PASSWORD": "p-orders",
+    "IDENTITY_DB_PASSWORD": "p-identities",
 }
 VARIABLE = re.compile(r"\$\{([A-Z_]+)(?::?([-?])([^}]*))?\}")
 
@@ -54,7 +55,7 @@ def test_no_password_has_a_default_and_each_is_required() -> None:
         resolved("${CUSTOMER_DB_PASSWORD:?set it}", env={})
 
 
-def test_the_system_is_four_components_and_postgres(compose: dict[str, Any]) -> None:
+def test_the_system_is_five_components_and_postgres(compose: dict[str, Any]) -> None:
     assert set(compose["services"]) == {"postgres", *APPS}
 
 
@@ -75,7 +76,8 @@ def test_start_order_waits_for_health(compose: dict[str, Any]) -> None:
     expected = {
         "customer": {"postgres"},
         "order": {"postgres", "customer"},
-        "gateway": {"customer", "order"},
+        "identity": {"postgres"},
+        "gateway": {"customer", "order", "identity"},
         "frontend": {"gateway"},
     }
     for name, needs in expected.items():
@@ -109,6 +111,7 @@ def test_each_service_has_its_own_database_created_by_the_init_script(
     urls = {
         "customer": compose["services"]["customer"]["environment"]["CUSTOMER_DATABASE_URL"],
         "order": compose["services"]["order"]["environment"]["ORDER_DATABASE_URL"],
+        "identity": compose["services"]["identity"]["environment"]["IDENTITY_DATABASE_URL"],
     }
     databases = set()
     for name, url in urls.items():
@@ -121,20 +124,44 @@ def test_each_service_has_its_own_database_created_by_the_init_script(
         assert password_var in text
         assert password_var in postgres["environment"]
         assert resolved(postgres["environment"][password_var]) == parsed.password
-    assert databases == {"customers", "orders"}
+    assert databases == {"customers", "orders", "identities"}
     assert "${CUSTOMER_DB_NAME:-customers}" in text
     assert "${ORDER_DB_NAME:-orders}" in text
+    assert "${IDENTITY_DB_NAME:-identities}" in text
 
 
 def test_upstream_addresses_name_compose_services_on_their_ports(compose: dict[str, Any]) -> None:
     services = compose["services"]
-    ports = {"customer": "8001", "order": "8002", "gateway": "8000"}
+    ports = {"customer": "8001", "order": "8002", "identity": "8003", "gateway": "8000"}
     addresses = [
         services["order"]["environment"]["ORDER_CUSTOMER_SERVICE_URL"],
+        services["identity"]["environment"]["IDENTITY_CUSTOMER_SERVICE_URL"],
         services["gateway"]["environment"]["GATEWAY_CUSTOMER_SERVICE_URL"],
         services["gateway"]["environment"]["GATEWAY_ORDER_SERVICE_URL"],
+        services["gateway"]["environment"]["GATEWAY_IDENTITY_SERVICE_URL"],
         "http://" + services["frontend"]["environment"]["GATEWAY_UPSTREAM"],
     ]
     for address in addresses:
         host, port = address.removeprefix("http://").split(":")
         assert ports[host] == port, address
+
+
+def test_every_component_trusts_the_one_issuer_and_fetches_keys_from_identity(
+    compose: dict[str, Any],
+) -> None:
+    services = compose["services"]
+    issuer = services["identity"]["environment"]["IDENTITY_ISSUER"]
+    assert issuer == "http://localhost:8080/api/auth", "the URL the browser uses"
+    for name, prefix in (("customer", "CUSTOMER"), ("order", "ORDER"), ("gateway", "GATEWAY")):
+        environment = services[name]["environment"]
+        assert environment[f"{prefix}_AUTH_ISSUER"] == issuer, name
+        assert environment[f"{prefix}_AUTH_JWKS_URL"] == "http://identity:8003/jwks.json", name
+
+
+def test_the_identity_service_keeps_its_generated_key_in_a_volume(
+    compose: dict[str, Any],
+) -> None:
+    identity = compose["services"]["identity"]
+    assert identity["environment"]["IDENTITY_ENVIRONMENT"] == "development"
+    assert "identity-keys:/app/var" in identity["volumes"]
+    assert "identity-keys" in compose["volumes"]

@@ -36,6 +36,9 @@ PYTHON_IMAGES = (
     ),
     PythonImage("order", "order", "orderflow-order", "orderflow-order", "ORDER", 8002),
     PythonImage(
+        "identity", "identity", "orderflow-identity", "orderflow-identity", "IDENTITY", 8003
+    ),
+    PythonImage(
         "api-gateway", "api-gateway", "orderflow-gateway", "orderflow-gateway", "GATEWAY", 8000
     ),
 )
@@ -45,7 +48,7 @@ SECRET_NAME = re.compile(r"SECRET|PASSWORD|PASSWD|TOKEN|API_KEY|PRIVATE", re.IGN
 
 def test_there_is_an_image_per_component() -> None:
     names = {p.name.removesuffix(".Dockerfile") for p in DOCKERFILES}
-    assert names == {"customer", "order", "api-gateway", "frontend"}
+    assert names == {"customer", "order", "identity", "api-gateway", "frontend"}
 
 
 @pytest.mark.parametrize("path", DOCKERFILES, ids=lambda p: p.name)

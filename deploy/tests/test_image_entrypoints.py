@@ -13,12 +13,13 @@ import json
 import os
 import subprocess
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 import pytest
 from dockerfiles import REPO, replay_build, stages
+from identity_service.keys import generate_private_key, private_pem
 from orderflow_testing import free_port, wait_ready
 from orderflow_testing.postgres import PostgresServer
 
@@ -37,6 +38,8 @@ class Image:
     path: str
     body: dict[str, object] | None
     status: int
+    form: dict[str, str] | None = None
+    settings: dict[str, str] = field(default_factory=dict)
 
 
 IMAGES = [
@@ -51,6 +54,18 @@ IMAGES = [
     ),
     # An order needs its customer service; listing needs only the order service's own schema.
     Image("order", "order", "ORDER", "GET", "/orders", None, 200),
+    # A sign-in looks the user up: the schema must be there for the 400 (not a 500).
+    Image(
+        "identity",
+        "identity",
+        "IDENTITY",
+        "POST",
+        "/token",
+        None,
+        400,
+        form={"grant_type": "password", "username": "a@b.io", "password": "x"},
+        settings={"signing_keys": json.dumps({"k1": private_pem(generate_private_key())})},
+    ),
 ]
 
 
@@ -102,7 +117,7 @@ class Container:
             f"{prefix}_HOST": "127.0.0.1",
             f"{prefix}_PORT": str(self.port),
             f"{prefix}_DATABASE_URL": database_url,
-            **{f"{prefix}_{k.upper()}": v for k, v in settings.items()},
+            **{f"{prefix}_{k.upper()}": v for k, v in {**built.image.settings, **settings}.items()},
         }
         self.built = built
         self.workdir = workdir
@@ -129,7 +144,9 @@ class Container:
 
     def request(self) -> httpx.Response:
         image = self.built.image
-        return httpx.request(image.method, f"{self.url}{image.path}", json=image.body, timeout=10)
+        return httpx.request(
+            image.method, f"{self.url}{image.path}", json=image.body, data=image.form, timeout=10
+        )
 
     def healthcheck(self) -> int:
         return subprocess.run(

@@ -13,6 +13,7 @@ WORKLOAD_KINDS = {"Deployment", "StatefulSet"}
 COMPONENTS = (
     "orderflow-customer",
     "orderflow-order",
+    "orderflow-identity",
     "orderflow-api-gateway",
     "orderflow-frontend",
 )
@@ -106,7 +107,9 @@ def test_components_probe_readiness_and_healthz_for_liveness(
             assert container["livenessProbe"]["httpGet"]["path"] == "/healthz", name
 
 
-@pytest.mark.parametrize("component", ["orderflow-customer", "orderflow-order"])
+@pytest.mark.parametrize(
+    "component", ["orderflow-customer", "orderflow-order", "orderflow-identity"]
+)
 def test_migrations_run_in_an_init_container_before_the_server(
     objects: list[Manifest], component: str
 ) -> None:
@@ -148,7 +151,12 @@ def test_config_maps_and_secrets_referenced_are_built_or_documented(
 ) -> None:
     config_maps = set(by_kind(objects, "ConfigMap"))
     secrets = set(by_kind(objects, "Secret"))
-    external_secrets = {"orderflow-customer-db", "orderflow-order-db"}
+    external_secrets = {
+        "orderflow-customer-db",
+        "orderflow-order-db",
+        "orderflow-identity-db",
+        "orderflow-identity-signing-keys",
+    }
     for name, container, workload in all_containers(objects):
         for source in container.get("envFrom", []):
             assert source["configMapRef"]["name"] in config_maps, name
@@ -207,7 +215,7 @@ def test_local_runs_one_replica_of_each_and_postgres_in_the_cluster(
     import base64
 
     databases = {base64.b64decode(u).decode().rsplit("/", 1)[-1] for u in urls.values()}
-    assert databases == {"customers", "orders"}, "one database per service"
+    assert databases == {"customers", "orders", "identities"}, "one database per service"
 
 
 def test_production_scales_every_component_and_bounds_disruption(
@@ -247,3 +255,39 @@ def test_production_scales_every_component_and_bounds_disruption(
 def test_production_images_come_from_a_registry(built: dict[str, list[Manifest]]) -> None:
     for name, container, _ in all_containers(built["production"]):
         assert "." in container["image"].split("/", 1)[0], f"{name}: {container['image']}"
+
+
+def test_production_identity_signs_with_keys_from_its_secret(
+    built: dict[str, list[Manifest]],
+) -> None:
+    spec = by_kind(built["production"], "Deployment")["orderflow-identity"]["spec"]["template"]
+    (server,) = spec["spec"]["containers"]
+    refs = {
+        var["name"]: var["valueFrom"]["secretKeyRef"]
+        for var in server["env"]
+        if "secretKeyRef" in var.get("valueFrom", {})
+    }
+    assert refs["IDENTITY_SIGNING_KEYS"]["name"] == "orderflow-identity-signing-keys"
+    assert refs["IDENTITY_ACTIVE_KID"]["name"] == "orderflow-identity-signing-keys"
+    config = by_kind(built["production"], "ConfigMap")[server["envFrom"][0]["configMapRef"]["name"]]
+    assert config["data"]["IDENTITY_ISSUER"].startswith("https://")
+    assert "IDENTITY_DEMO_ACCOUNTS" not in config["data"]
+
+
+def test_every_component_trusts_the_issuer_identity_signs_as(objects: list[Manifest]) -> None:
+    config_maps = by_kind(objects, "ConfigMap")
+    deployments = by_kind(objects, "Deployment")
+
+    def config_of(component: str) -> dict[str, str]:
+        (server,) = deployments[component]["spec"]["template"]["spec"]["containers"]
+        data: dict[str, str] = config_maps[server["envFrom"][0]["configMapRef"]["name"]]["data"]
+        return data
+
+    issuer = config_of("orderflow-identity")["IDENTITY_ISSUER"]
+    for component in ("orderflow-customer", "orderflow-order", "orderflow-api-gateway"):
+        prefix = {"orderflow-api-gateway": "GATEWAY"}.get(
+            component, component.removeprefix("orderflow-").upper()
+        )
+        data = config_of(component)
+        assert data[f"{prefix}_AUTH_ISSUER"] == issuer, component
+        assert data[f"{prefix}_AUTH_JWKS_URL"] == "http://orderflow-identity/jwks.json", component

@@ -160,7 +160,9 @@ EXPECTED_CALLERS = {
     "orderflow-api-gateway": {"ingress-controller", "orderflow-frontend"},
     "orderflow-customer": {"orderflow-api-gateway", "orderflow-order"},
     "orderflow-order": {"orderflow-api-gateway"},
-    "orderflow-postgresql": {"orderflow-customer", "orderflow-order"},
+    # Sign-in and /me through the gateway; the services fetch its keys.
+    "orderflow-identity": {"orderflow-api-gateway", "orderflow-customer", "orderflow-order"},
+    "orderflow-postgresql": {"orderflow-customer", "orderflow-order", "orderflow-identity"},
 }
 
 
@@ -210,7 +212,7 @@ def test_in_production_only_the_services_with_a_database_reach_it_and_only_it(
     objects = built["production"]
     policies = network_policies(objects)
     for pod in pods(objects).values():
-        expected = pod.name in {"orderflow-customer", "orderflow-order"}
+        expected = pod.name in {"orderflow-customer", "orderflow-order", "orderflow-identity"}
         assert allowed(policies, pod, MANAGED_DATABASE, DATABASE_PORT) == expected, pod.name
         # Any other host on PostgreSQL's port is out of reach, whoever runs there.
         assert not allowed(policies, pod, OUTSIDE, DATABASE_PORT), pod.name
@@ -223,7 +225,7 @@ def test_locally_the_services_reach_postgres_only_in_its_pod(
     policies = network_policies(objects)
     here = pods(objects)
     impostor = Peer("impostor", NAMESPACE, {"run": "pg"}, {"postgresql": DATABASE_PORT})
-    for name in ("orderflow-customer", "orderflow-order"):
+    for name in ("orderflow-customer", "orderflow-order", "orderflow-identity"):
         service = here[name]
         assert allowed(policies, service, here["orderflow-postgresql"], DATABASE_PORT), name
         assert not allowed(policies, service, OUTSIDE, DATABASE_PORT), name

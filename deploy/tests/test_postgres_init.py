@@ -31,7 +31,7 @@ async def run(dsn: str, *statements: str) -> list[asyncpg.Record]:
 
 
 @pytest.fixture
-def names() -> Iterator[tuple[str, str, str]]:
+def names() -> Iterator[tuple[str, str, str, str]]:
     admin = postgres_admin_url()
     if admin is None:
         pytest.skip("ORDERFLOW_TEST_POSTGRES_URL is not set; `make test` sets it")
@@ -39,20 +39,24 @@ def names() -> Iterator[tuple[str, str, str]]:
     admin_dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
     suffix = uuid.uuid4().hex[:10]
     customers, orders = f"of_init_{suffix}_customers", f"of_init_{suffix}_orders"
-    yield admin_dsn, customers, orders
+    identities = f"of_init_{suffix}_identities"
+    yield admin_dsn, customers, orders, identities
     asyncio.run(
         run(
             admin_dsn,
-            *[f'DROP DATABASE IF EXISTS "{n}" WITH (FORCE)' for n in (customers, orders)],
-            *[f'DROP ROLE IF EXISTS "{n}"' for n in (customers, orders)],
+            *[
+                f'DROP DATABASE IF EXISTS "{n}" WITH (FORCE)'
+                for n in (customers, orders, identities)
+            ],
+            *[f'DROP ROLE IF EXISTS "{n}"' for n in (customers, orders, identities)],
         )
     )
 
 
 def test_each_service_gets_a_database_it_owns_and_only_that_one(
-    names: tuple[str, str, str],
+    names: tuple[str, str, str, str],
 ) -> None:
-    admin_dsn, customers, orders = names
+    admin_dsn, customers, orders, identities = names
     url = make_url(admin_dsn)
     env = {
         **os.environ,
@@ -64,6 +68,8 @@ def test_each_service_gets_a_database_it_owns_and_only_that_one(
         "ORDER_DB_NAME": orders,
         "CUSTOMER_DB_PASSWORD": "it's-a-test",
         "ORDER_DB_PASSWORD": "another",
+        "IDENTITY_DB_NAME": identities,
+        "IDENTITY_DB_PASSWORD": "a-third",
     }
     result = subprocess.run(
         ["sh", str(SCRIPT)], env=env, capture_output=True, text=True, timeout=60, check=False
@@ -85,5 +91,9 @@ def test_each_service_gets_a_database_it_owns_and_only_that_one(
     assert owner[0]["who"] == customers
     asyncio.run(run(dsn(orders, orders, "another"), "CREATE TABLE t (id int)"))
 
+    asyncio.run(run(dsn(identities, identities, "a-third"), "CREATE TABLE t (id int)"))
+
     with pytest.raises(asyncpg.InsufficientPrivilegeError):
         asyncio.run(run(dsn(orders, customers, "another"), "SELECT 1"))
+    with pytest.raises(asyncpg.InsufficientPrivilegeError):
+        asyncio.run(run(dsn(identities, orders, "another"), "SELECT 1"))

@@ -1,6 +1,6 @@
-"""Two order-service processes on one PostgreSQL database, each behind its own gateway: what
-PRODUCT.md promises about lifecycle, idempotency and concurrent updates holds across them, so
-the service can run as many replicas as Kubernetes likes (nothing shared lives in memory)."""
+"""Two order-service and two identity-service processes on PostgreSQL, each pair behind its own
+gateway: lifecycle, idempotency, concurrent updates and refresh-token rotation hold across them,
+so the services can run as many replicas as Kubernetes likes (nothing shared lives in memory)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,16 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
-from orderflow_testing import ServiceProcess, customer_service, free_port
+from orderflow_testing import (
+    FAST_PASSWORD_HASHING,
+    ServiceProcess,
+    TestIssuer,
+    auth_env,
+    customer_service,
+    free_port,
+    identity_service,
+    run_script,
+)
 from orderflow_testing.postgres import PostgresServer
 
 pytestmark = [pytest.mark.system, pytest.mark.postgres]
@@ -23,19 +32,35 @@ ITEMS = [{"sku": "SKU-1", "name": "Widget", "quantity": 2, "unit_price_cents": 1
 class ScaledOut:
     gateways: list[str]  # base URLs; gateway i talks to order replica i
     customer_id: str
+    headers: dict[str, str]  # one staff member, signed in
 
 
 @pytest.fixture(scope="module")
 def system(
-    tmp_path_factory: pytest.TempPathFactory, postgres_server: PostgresServer
+    tmp_path_factory: pytest.TempPathFactory, postgres_server: PostgresServer, issuer: TestIssuer
 ) -> Iterator[ScaledOut]:
     logs = tmp_path_factory.mktemp("scale-out")
     order_db = postgres_server.create_database("orderflow_scale")
-    customer = customer_service(logs, postgres_server.create_database("orderflow_scale"))
+    customer = customer_service(
+        logs, postgres_server.create_database("orderflow_scale"), issuer=issuer
+    )
     customer_url = customer.url
     processes = [customer]
+    identity_db = postgres_server.create_database("orderflow_scale")
+    added = run_script(
+        "orderflow-identity",
+        *("add-user", "--email", "staff@example.com", "--name", "Staff"),
+        *("--password", "scale-out-staff", "--role", "staff"),
+        env={"IDENTITY_DATABASE_URL": identity_db, **FAST_PASSWORD_HASHING},
+    )
+    assert added.returncode == 0, added.stderr
     for replica in ("a", "b"):
         order_port, gateway_port = free_port(), free_port()
+        # Both replicas share the signing key (one file: the first to start makes it).
+        identity = identity_service(logs, identity_db, demo_accounts=False, **FAST_PASSWORD_HASHING)
+        identity.name = f"identity-{replica}"
+        identity.log_path = logs / f"identity-{replica}.log"
+        processes.append(identity)
         processes.append(
             ServiceProcess(
                 f"order-{replica}",
@@ -46,6 +71,7 @@ def system(
                     "ORDER_PORT": str(order_port),
                     "ORDER_DATABASE_URL": order_db,
                     "ORDER_CUSTOMER_SERVICE_URL": customer_url,
+                    **auth_env("ORDER", issuer),
                 },
             )
         )
@@ -60,6 +86,8 @@ def system(
                     "GATEWAY_PORT": str(gateway_port),
                     "GATEWAY_CUSTOMER_SERVICE_URL": customer_url,
                     "GATEWAY_ORDER_SERVICE_URL": f"http://127.0.0.1:{order_port}",
+                    "GATEWAY_IDENTITY_SERVICE_URL": identity.url,
+                    **auth_env("GATEWAY", issuer),
                 },
             )
         )
@@ -71,22 +99,24 @@ def system(
         for process in processes:
             process.wait_ready(60)
         gateways = [p.url for p in processes if p.name.startswith("gateway")]
+        staff = issuer.headers("staff")
         created = httpx.post(
             f"{gateways[0]}/api/customers",
             json={"name": "Grace", "email": f"grace-{uuid.uuid4().hex[:8]}@example.com"},
+            headers=staff,
         )
         assert created.status_code == 201, created.text
-        yield ScaledOut(gateways, created.json()["id"])
+        yield ScaledOut(gateways, created.json()["id"], staff)
     finally:
         for process in reversed(processes):
             process.stop()
 
 
-def create_order(gateway: str, customer_id: str, key: str | None = None) -> httpx.Response:
-    headers = {"Idempotency-Key": key} if key else {}
+def create_order(system: ScaledOut, gateway: str, key: str | None = None) -> httpx.Response:
+    headers = {**system.headers, **({"Idempotency-Key": key} if key else {})}
     return httpx.post(
         f"{gateway}/api/orders",
-        json={"customer_id": customer_id, "items": ITEMS},
+        json={"customer_id": system.customer_id, "items": ITEMS},
         headers=headers,
         timeout=15,
     )
@@ -96,15 +126,25 @@ def test_an_order_written_by_one_replica_moves_through_its_lifecycle_on_the_othe
     system: ScaledOut,
 ) -> None:
     a, b = system.gateways
-    order = create_order(a, system.customer_id).json()
+    order = create_order(system, a).json()
 
-    confirmed = httpx.patch(f"{b}/api/orders/{order['id']}", json={"status": "CONFIRMED"})
+    confirmed = httpx.patch(
+        f"{b}/api/orders/{order['id']}", json={"status": "CONFIRMED"}, headers=system.headers
+    )
     assert confirmed.status_code == 200, confirmed.text
-    assert httpx.get(f"{a}/api/orders/{order['id']}").json()["status"] == "CONFIRMED"
+    assert (
+        httpx.get(f"{a}/api/orders/{order['id']}", headers=system.headers).json()["status"]
+        == "CONFIRMED"
+    )
 
-    skipped = httpx.patch(f"{a}/api/orders/{order['id']}", json={"status": "DELIVERED"})
+    skipped = httpx.patch(
+        f"{a}/api/orders/{order['id']}", json={"status": "DELIVERED"}, headers=system.headers
+    )
     assert skipped.status_code == 409
-    assert httpx.get(f"{b}/api/orders/{order['id']}").json()["status"] == "CONFIRMED"
+    assert (
+        httpx.get(f"{b}/api/orders/{order['id']}", headers=system.headers).json()["status"]
+        == "CONFIRMED"
+    )
 
 
 def test_a_repeated_idempotent_create_on_both_replicas_makes_one_order(
@@ -113,7 +153,7 @@ def test_a_repeated_idempotent_create_on_both_replicas_makes_one_order(
     key = uuid.uuid4().hex
     gateways = system.gateways * 10
     with ThreadPoolExecutor(max_workers=len(gateways)) as pool:
-        answers = list(pool.map(lambda g: create_order(g, system.customer_id, key), gateways))
+        answers = list(pool.map(lambda g: create_order(system, g, key), gateways))
 
     assert {a.status_code for a in answers} <= {200, 201}, [a.text for a in answers]
     assert len({a.json()["id"] for a in answers}) == 1
@@ -121,7 +161,7 @@ def test_a_repeated_idempotent_create_on_both_replicas_makes_one_order(
     other_body = httpx.post(
         f"{system.gateways[1]}/api/orders",
         json={"customer_id": system.customer_id, "items": ITEMS, "notes": "different"},
-        headers={"Idempotency-Key": key},
+        headers={**system.headers, "Idempotency-Key": key},
     )
     assert other_body.status_code == 422
 
@@ -129,7 +169,7 @@ def test_a_repeated_idempotent_create_on_both_replicas_makes_one_order(
 def test_concurrent_updates_of_one_version_across_replicas_let_exactly_one_win(
     system: ScaledOut,
 ) -> None:
-    order = create_order(system.gateways[0], system.customer_id).json()
+    order = create_order(system, system.gateways[0]).json()
     etag = f'"{order["version"]}"'
     gateways = system.gateways * 8
 
@@ -137,7 +177,7 @@ def test_concurrent_updates_of_one_version_across_replicas_let_exactly_one_win(
         return httpx.patch(
             f"{gateway}/api/orders/{order['id']}",
             json={"status": "CONFIRMED"},
-            headers={"If-Match": etag},
+            headers={**system.headers, "If-Match": etag},
             timeout=15,
         ).status_code
 
@@ -146,6 +186,44 @@ def test_concurrent_updates_of_one_version_across_replicas_let_exactly_one_win(
 
     assert statuses.count(200) == 1, statuses
     assert set(statuses) <= {200, 409, 412}, statuses
-    final = httpx.get(f"{system.gateways[1]}/api/orders/{order['id']}").json()
+    final = httpx.get(
+        f"{system.gateways[1]}/api/orders/{order['id']}", headers=system.headers
+    ).json()
     assert final["status"] == "CONFIRMED"
     assert final["version"] == order["version"] + 1
+
+
+def refresh(gateway: str, token: str) -> httpx.Response:
+    return httpx.post(
+        f"{gateway}/api/auth/token",
+        data={"grant_type": "refresh_token", "refresh_token": token},
+        timeout=15,
+    )
+
+
+def test_a_refresh_token_rotates_on_either_identity_replica_and_reuse_is_caught_by_both(
+    system: ScaledOut,
+) -> None:
+    a, b = system.gateways
+    signed_in = httpx.post(
+        f"{a}/api/auth/token",
+        data={
+            "grant_type": "password",
+            "username": "staff@example.com",
+            "password": "scale-out-staff",
+        },
+        timeout=15,
+    )
+    assert signed_in.status_code == 200, signed_in.text
+    first = signed_in.json()["refresh_token"]
+
+    rotated = refresh(b, first)
+    reused = refresh(a, first)
+    successor = refresh(b, rotated.json()["refresh_token"])
+
+    assert rotated.status_code == 200, rotated.text
+    assert reused.json()["error"] == "invalid_grant"
+    assert successor.status_code == 400, "the reuse revoked the family on every replica"
+    assert (
+        httpx.get(f"{a}/api/auth/jwks.json").json() == httpx.get(f"{b}/api/auth/jwks.json").json()
+    )

@@ -11,7 +11,8 @@ StackFactory = Callable[..., Stack]
 
 @pytest.fixture
 def make_stack(tmp_path: Path) -> Iterator[StackFactory]:
-    """Start a stack (customer, order, gateway) and stop it after the test, logs on failure."""
+    """Start a stack (customer, order, identity, gateway) and stop it after the test; logs on
+    failure."""
     started: list[Stack] = []
 
     def make(**kwargs: object) -> Stack:

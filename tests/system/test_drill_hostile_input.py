@@ -1,9 +1,9 @@
 """Drill 4: hostile input. Schemathesis generates requests from each component's own OpenAPI
 document (valid, invalid and adversarial: wrong types, huge numbers, control characters, NUL
-bytes) and sends them to the real processes; every operation that pages also gets cursors
-shaped like real ones, forged (schemathesis_hooks.py). No answer may be a 5xx, every answer
-must match the status codes, content types, headers and schemas the document promises, and a
-405 must name in Allow every method its path serves."""
+bytes) and sends them, signed in as an admin, to the real processes; every operation that
+pages also gets cursors shaped like real ones, forged (schemathesis_hooks.py). No answer may be
+a 5xx, every answer must match the status codes, content types, headers and schemas the
+document promises, and a 405 must name in Allow every method its path serves."""
 
 import os
 import re
@@ -30,12 +30,17 @@ CHECKS = ",".join(
 HOOKS = Path(__file__).parent / "schemathesis_hooks.py"
 
 
-def _fuzz(process: ServiceProcess, report_dir: Path) -> subprocess.CompletedProcess[str]:
+def _fuzz(
+    process: ServiceProcess, report_dir: Path, authorization: str
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [
             str(SCHEMATHESIS),
             "run",
             f"{process.url}/openapi.json",
+            # Signed in as an admin, so every operation gets past its door.
+            "--header",
+            f"Authorization: {authorization}",
             "--checks",
             CHECKS,
             "--max-examples",
@@ -68,11 +73,12 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     stack.stop()
 
 
-@pytest.mark.parametrize("component", ["gateway", "customer", "order"])
+@pytest.mark.parametrize("component", ["gateway", "customer", "order", "identity"])
 def test_generated_requests_get_documented_answers_and_no_5xx(
     stack: Stack, component: str, tmp_path: Path
 ) -> None:
-    result = _fuzz(getattr(stack, component), tmp_path)
+    authorization = stack.headers("admin")["Authorization"]
+    result = _fuzz(getattr(stack, component), tmp_path, authorization)
 
     assert result.returncode == 0, result.stdout[-8000:] + result.stderr[-2000:]
     assert "No issues found" in result.stdout

@@ -53,7 +53,9 @@ async def _all_orders(client: httpx.AsyncClient) -> list[dict[str, Any]]:
 async def _drill(make_stack: StackFactory, **databases: str) -> None:
     stack = make_stack(env=GATEWAY, **databases)
     limits = httpx.Limits(max_connections=ORDERS)
-    async with httpx.AsyncClient(base_url=stack.url, timeout=30, limits=limits) as client:
+    async with httpx.AsyncClient(
+        base_url=stack.url, timeout=30, limits=limits, headers=stack.headers()
+    ) as client:
         customer = await client.post(
             "/api/customers", json={"name": "Drill", "email": "drill@example.com"}
         )
@@ -95,7 +97,9 @@ async def _drill(make_stack: StackFactory, **databases: str) -> None:
         retried = await asyncio.gather(
             *(_create(client, key, customer_id) for key in keys if key not in acknowledged)
         )
-        assert all(r is not None and r.status_code == 201 for r in retried)
+        assert all(r is not None and r.status_code == 201 for r in retried), [
+            r.text if r is not None else None for r in retried if r is None or r.status_code != 201
+        ]
         final = await _all_orders(client)
         assert len(final) == ORDERS
         assert sorted(o["notes"] for o in final) == sorted(keys)

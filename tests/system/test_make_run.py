@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import jwt
 import pytest
 from orderflow_testing import free_port
 
@@ -20,7 +21,9 @@ REPO = Path(__file__).resolve().parents[2]
 
 class MakeRun:
     def __init__(self, log: Path) -> None:
-        self.ports = {name: free_port() for name in ("CUSTOMER", "ORDER", "GATEWAY", "FRONTEND")}
+        self.ports = {
+            name: free_port() for name in ("CUSTOMER", "ORDER", "IDENTITY", "GATEWAY", "FRONTEND")
+        }
         self.log = log
         self.seen: set[int] = set()
         self.process = subprocess.Popen(
@@ -64,6 +67,7 @@ def _clean_environment() -> dict[str, str]:
         "CUSTOMER_",
         "ORDER_",
         "GATEWAY_",
+        "IDENTITY_",
         "FRONTEND_",
         "ORDERFLOW_GATEWAY",
         "MAKE",
@@ -118,7 +122,29 @@ def test_make_run_starts_restarts_and_stops_everything(
     gateway = f"http://127.0.0.1:{make_run.ports['GATEWAY']}"
     frontend = f"http://127.0.0.1:{make_run.ports['FRONTEND']}"
     assert httpx.get(f"{gateway}/readyz").status_code == 200
-    assert httpx.get(f"{frontend}/api/dashboard").status_code == 200  # UI proxies to gateway
+    # The UI's server proxies /api to the gateway, whose door answers a caller without a token.
+    proxied = httpx.get(f"{frontend}/api/dashboard")
+    assert proxied.status_code == 401
+    assert proxied.headers["www-authenticate"] == 'Bearer realm="orderflow"'
+    assert "customer@example.com / orderflow-customer" in make_run.output()
+    signed_in = httpx.post(
+        f"{gateway}/api/auth/token",
+        data={
+            "grant_type": "password",
+            "username": "customer@example.com",
+            "password": "orderflow-customer",
+        },
+    )
+    assert signed_in.status_code == 200, signed_in.text
+    # "all ready" waits for the demo customer's link to its customer record.
+    claims = jwt.decode(signed_in.json()["access_token"], options={"verify_signature": False})
+    assert claims["customer_id"] is not None
+    # Signed in, through the UI's server as the browser goes.
+    me = httpx.get(
+        f"{frontend}/api/auth/me",
+        headers={"Authorization": f"Bearer {signed_in.json()['access_token']}"},
+    )
+    assert me.json()["customer_id"] == claims["customer_id"]
 
     [customer] = make_run.pids(r"bin/python .*/bin/orderflow-customer$")
     os.kill(customer, signal.SIGKILL)
@@ -128,7 +154,7 @@ def test_make_run_starts_restarts_and_stops_everything(
         assert time.monotonic() < deadline, make_run.output()[-4000:]
         time.sleep(0.2)
 
-    assert len(make_run.everything()) >= 5  # make, the manager and the four components
+    assert len(make_run.everything()) >= 6  # make, the manager and the five components
     if stop_signal == signal.SIGINT:
         os.killpg(make_run.process.pid, signal.SIGINT)  # Ctrl-C: the whole foreground group
     else:

@@ -44,6 +44,112 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Token
+         * @description The OAuth 2.0 token endpoint (RFC 6749), form-encoded: `password` (people),
+         *     `refresh_token`, `client_credentials` (scripts; the secret in the form or by HTTP Basic).
+         *     With `client_id=orderflow-web` the refresh token is an HttpOnly, SameSite=Strict cookie on
+         *     `/api/auth`, not in the body, and a refresh needs only that cookie. Each refresh token is
+         *     spent by its use; presenting a spent one revokes the whole sign-in.
+         */
+        post: operations["token_api_auth_token_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Logout
+         * @description Sign out (signed in, as every route but the token endpoint, discovery and keys):
+         *     revokes the refresh token (form field `refresh_token`, or the browser's cookie) and every
+         *     token of its sign-in, and clears the cookie.
+         */
+        post: operations["logout_api_auth_logout_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Me
+         * @description The caller, as the bearer token says: sub, email, name, roles and customer_id.
+         */
+        get: operations["me_api_auth_me_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/.well-known/openid-configuration": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Discovery
+         * @description OpenID Connect discovery: the issuer, its token endpoint and where its keys are.
+         */
+        get: operations["discovery_api_auth__well_known_openid_configuration_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/jwks.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Jwks
+         * @description The public keys access tokens are signed with: every key still in use.
+         */
+        get: operations["jwks_api_auth_jwks_json_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/customers": {
         parameters: {
             query?: never;
@@ -53,13 +159,13 @@ export interface paths {
         };
         /**
          * List Customers
-         * @description A page of customers, newest first, optionally matching ``q``.
+         * @description A page of customers, newest first, optionally matching ``q``; admin and staff only.
          */
         get: operations["list_customers_api_customers_get"];
         put?: never;
         /**
          * Create Customer
-         * @description Create a customer; 409 if the email is taken, whatever its case.
+         * @description Create a customer (admin, staff); 409 if the email is taken, whatever its case.
          */
         post: operations["create_customer_api_customers_post"];
         delete?: never;
@@ -77,7 +183,7 @@ export interface paths {
         };
         /**
          * Get Customer
-         * @description One customer.
+         * @description One customer; a customer may read only its own record (404 for any other).
          */
         get: operations["get_customer_api_customers__customer_id__get"];
         put?: never;
@@ -87,7 +193,7 @@ export interface paths {
         head?: never;
         /**
          * Update Customer
-         * @description Change a customer's name or email.
+         * @description Change a customer's name or email (admin, staff).
          */
         patch: operations["update_customer_api_customers__customer_id__patch"];
         trace?: never;
@@ -124,14 +230,16 @@ export interface paths {
         };
         /**
          * List Orders
-         * @description A page of orders, newest first, each with its customer (one look-up for the page).
+         * @description A page of orders, newest first, each with its customer (one look-up for the page). A
+         *     customer sees only its own orders: a ``customer_id`` of another gives an empty page.
          */
         get: operations["list_orders_api_orders_get"];
         put?: never;
         /**
          * Create Order
          * @description Place an order (``PENDING``); 422 if the customer does not exist, 503 if the customer
-         *     service cannot be reached to check (nothing is written then).
+         *     service cannot be reached to check (nothing is written then). A customer may order only
+         *     for itself (403); idempotency keys are the caller's own.
          */
         post: operations["create_order_api_orders_post"];
         delete?: never;
@@ -149,7 +257,8 @@ export interface paths {
         };
         /**
          * Get Order
-         * @description One order with its customer; ``ETag`` carries its version for a later ``If-Match``.
+         * @description One order with its customer; ``ETag`` carries its version for a later ``If-Match``. A
+         *     customer may read only its own (404 for any other).
          */
         get: operations["get_order_api_orders__order_id__get"];
         put?: never;
@@ -159,7 +268,8 @@ export interface paths {
         head?: never;
         /**
          * Update Order Status
-         * @description Move an order along its lifecycle; 409 if the lifecycle forbids the step.
+         * @description Move an order along its lifecycle; 409 if the lifecycle forbids the step, 403 if it
+         *     allows it but not to this caller (a customer may only cancel its own PENDING order).
          */
         patch: operations["update_order_status_api_orders__order_id__patch"];
         trace?: never;
@@ -173,7 +283,8 @@ export interface paths {
         };
         /**
          * Get Dashboard
-         * @description Totals, orders by status, revenue, the newest orders and each service's health.
+         * @description Totals, orders by status, revenue, the newest orders and each service's health (the
+         *     identity service's is its readiness); admin and staff only.
          *
          *     The counts are the services' own aggregate queries; every call goes out at once.
          */
@@ -198,6 +309,11 @@ export interface components {
             name: string;
             /** Email */
             email: string;
+            /**
+             * Created By
+             * @description The sub of the caller who created it; null if made before that was kept
+             */
+            created_by: string | null;
             /**
              * Created At
              * Format: date-time
@@ -258,6 +374,24 @@ export interface components {
             unavailable: ("customer" | "order")[];
         };
         /**
+         * Discovery
+         * @description OpenID Connect discovery: the issuer, its token endpoint and its keys.
+         */
+        Discovery: {
+            /** Issuer */
+            issuer: string;
+            /** Token Endpoint */
+            token_endpoint: string;
+            /** Jwks Uri */
+            jwks_uri: string;
+            /** Grant Types Supported */
+            grant_types_supported: string[];
+            /** Id Token Signing Alg Values Supported */
+            id_token_signing_alg_values_supported: string[];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
          * FieldError
          * @description One invalid input field.
          */
@@ -282,6 +416,43 @@ export interface components {
             /** Status */
             status: string;
         };
+        /** Jwk */
+        Jwk: {
+            /** Kty */
+            kty: string;
+            /** Kid */
+            kid: string;
+            /** Alg */
+            alg?: string | null;
+            /** Use */
+            use?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * Jwks
+         * @description The issuer's public signing keys (RFC 7517).
+         */
+        Jwks: {
+            /** Keys */
+            keys: components["schemas"]["Jwk"][];
+        };
+        /**
+         * Me
+         * @description The caller, as its access token says.
+         */
+        Me: {
+            /** Sub */
+            sub: string;
+            /** Email */
+            email: string | null;
+            /** Name */
+            name: string | null;
+            /** Roles */
+            roles: ("admin" | "staff" | "customer")[];
+            /** Customer Id */
+            customer_id: string | null;
+        };
         /** Order */
         Order: {
             /** Id */
@@ -301,6 +472,16 @@ export interface components {
             notes: string | null;
             /** Version */
             version: number;
+            /**
+             * Allowed Transitions
+             * @description The statuses the caller may move this order to now, in lifecycle order
+             */
+            allowed_transitions: components["schemas"]["OrderStatus"][];
+            /**
+             * Created By
+             * @description The sub of the caller who created it; null if made before that was kept
+             */
+            created_by: string | null;
             /**
              * Created At
              * Format: date-time
@@ -334,6 +515,16 @@ export interface components {
             notes: string | null;
             /** Version */
             version: number;
+            /**
+             * Allowed Transitions
+             * @description The statuses the caller may move this order to now, in lifecycle order
+             */
+            allowed_transitions: components["schemas"]["OrderStatus"][];
+            /**
+             * Created By
+             * @description The sub of the caller who created it; null if made before that was kept
+             */
+            created_by: string | null;
             /**
              * Created At
              * Format: date-time
@@ -427,6 +618,46 @@ export interface components {
         Services: {
             customer: components["schemas"]["ServiceHealth"];
             order: components["schemas"]["ServiceHealth"];
+            identity: components["schemas"]["ServiceHealth"];
+        };
+        /**
+         * TokenError
+         * @description RFC 6749 section 5.2.
+         */
+        TokenError: {
+            /**
+             * Error
+             * @enum {string}
+             */
+            error: "invalid_request" | "invalid_client" | "invalid_grant" | "unsupported_grant_type";
+            /** Error Description */
+            error_description?: string | null;
+        };
+        /**
+         * TokenResponse
+         * @description RFC 6749 section 5.1. The browser's refresh token comes as an HttpOnly cookie instead.
+         */
+        TokenResponse: {
+            /**
+             * Access Token
+             * @description An ES256 JWT for `Authorization: Bearer`
+             */
+            access_token: string;
+            /**
+             * Token Type
+             * @constant
+             */
+            token_type: "Bearer";
+            /**
+             * Expires In
+             * @description Seconds the access token is valid (at most 900)
+             */
+            expires_in: number;
+            /**
+             * Refresh Token
+             * @description Opaque; spent by its first use, which returns the next one
+             */
+            refresh_token?: string | null;
         };
         /** CustomerCreate */
         CustomerCreate: {
@@ -464,6 +695,15 @@ export interface components {
              * @example ada@example.com
              */
             email: string;
+        };
+        /** LogoutRequest */
+        LogoutRequest: {
+            /**
+             * Refresh Token
+             * @description Or the browser's cookie
+             * @default null
+             */
+            refresh_token: string | null;
         };
         /** OrderCreate */
         OrderCreate: {
@@ -503,6 +743,47 @@ export interface components {
         /** OrderStatusUpdate */
         OrderStatusUpdate: {
             status: components["schemas"]["OrderStatus"];
+        };
+        /**
+         * TokenRequest
+         * @description The token request's form fields (RFC 6749); which ones depends on ``grant_type``.
+         */
+        TokenRequest: {
+            /**
+             * Grant Type
+             * @enum {string}
+             */
+            grant_type: "password" | "refresh_token" | "client_credentials";
+            /**
+             * Username
+             * @description password grant: the user's email
+             * @default null
+             */
+            username: string | null;
+            /**
+             * Password
+             * @description password grant
+             * @default null
+             */
+            password: string | null;
+            /**
+             * Refresh Token
+             * @description refresh_token grant; the browser leaves it out and sends its cookie
+             * @default null
+             */
+            refresh_token: string | null;
+            /**
+             * Client Id
+             * @description `orderflow-web` for the browser; a client_credentials client's id
+             * @default null
+             */
+            client_id: string | null;
+            /**
+             * Client Secret
+             * @description client_credentials, unless sent by HTTP Basic instead
+             * @default null
+             */
+            client_secret: string | null;
         };
     };
     responses: never;
@@ -578,6 +859,384 @@ export interface operations {
             };
         };
     };
+    token_api_auth_token_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["TokenRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenResponse"];
+                };
+            };
+            /** @description RFC 6749 section 5.2: invalid_request, ... */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenError"];
+                };
+            };
+            /** @description invalid_client, with WWW-Authenticate: Basic */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenError"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gateway Timeout */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    logout_api_auth_logout_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["LogoutRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is not a form */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenError"];
+                };
+            };
+            /** @description No bearer token, or one that is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gateway Timeout */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    me_api_auth_me_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+            /** @description No bearer token, or one that is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gateway Timeout */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    discovery_api_auth__well_known_openid_configuration_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Discovery"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gateway Timeout */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    jwks_api_auth_jwks_json_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Jwks"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gateway Timeout */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_customers_api_customers_get: {
         parameters: {
             query?: {
@@ -601,6 +1260,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CustomerPage"];
+                };
+            };
+            /** @description No bearer token, or one that is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -669,6 +1348,26 @@ export interface operations {
             };
             /** @description Bad Request */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or one that is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -769,6 +1468,26 @@ export interface operations {
                     "application/json": components["schemas"]["Customer"];
                 };
             };
+            /** @description No bearer token, or one that is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not Found */
             404: {
                 headers: {
@@ -848,6 +1567,26 @@ export interface operations {
             };
             /** @description Bad Request */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or one that is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -963,6 +1702,26 @@ export interface operations {
                     "application/json": components["schemas"]["OrderPage"];
                 };
             };
+            /** @description No bearer token, or one that is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not Found */
             404: {
                 headers: {
@@ -1042,6 +1801,26 @@ export interface operations {
                     "application/json": components["schemas"]["OrderPage"];
                 };
             };
+            /** @description No bearer token, or one that is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
                 headers: {
@@ -1111,6 +1890,26 @@ export interface operations {
             };
             /** @description Bad Request */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or one that is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1201,6 +2000,26 @@ export interface operations {
                     "application/json": components["schemas"]["OrderDetail"];
                 };
             };
+            /** @description No bearer token, or one that is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not Found */
             404: {
                 headers: {
@@ -1283,6 +2102,26 @@ export interface operations {
             };
             /** @description Bad Request */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or one that is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1398,6 +2237,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Dashboard"];
+                };
+            };
+            /** @description No bearer token, or one that is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
             /** @description Invalid input */

@@ -25,6 +25,7 @@ describe("the dashboard", () => {
       services: {
         customer: { status: "down", latency_ms: null, detail: "connection refused" },
         order: { status: "up", latency_ms: 4, detail: null },
+        identity: { status: "up", latency_ms: 2, detail: null },
       },
       unavailable: ["customer"],
     });

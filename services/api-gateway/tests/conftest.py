@@ -11,10 +11,11 @@ import respx
 from api_gateway.main import create_app
 from api_gateway.settings import GatewaySettings
 from api_gateway.transports import HttpxTransport
-from orderflow_testing import app_client
+from orderflow_testing import TestIssuer, app_client
 
 CUSTOMER_URL = "http://customer.test"
 ORDER_URL = "http://order.test"
+IDENTITY_URL = "http://identity.test"
 
 
 def fast_settings(**overrides: Any) -> GatewaySettings:
@@ -48,20 +49,35 @@ def order_api() -> respx.MockRouter:
     return respx.MockRouter(base_url=ORDER_URL, assert_all_called=False)
 
 
+@pytest.fixture
+def identity_api() -> respx.MockRouter:
+    """The identity service, ready unless a test says otherwise."""
+    router = respx.MockRouter(base_url=IDENTITY_URL, assert_all_called=False)
+    router.get("/readyz", name="readyz").respond(200, json={"status": "ready"})
+    return router
+
+
 GatewayFactory = Callable[..., Any]
 
 
 @pytest.fixture
-def gateway_with(customer_api: respx.MockRouter, order_api: respx.MockRouter) -> Callable[..., Any]:
-    """``async with gateway_with(max_concurrency=2) as client``: the gateway, other settings."""
+def gateway_with(
+    customer_api: respx.MockRouter,
+    order_api: respx.MockRouter,
+    identity_api: respx.MockRouter,
+    issuer: TestIssuer,
+) -> Callable[..., Any]:
+    """``async with gateway_with(max_concurrency=2) as client``: the gateway, other settings;
+    the client is signed in as an admin."""
 
     def start(**overrides: Any) -> Any:
         app = create_app(
-            fast_settings(**overrides),
+            fast_settings(**issuer.settings(), **overrides),
             customer_transport=mock_transport(customer_api, CUSTOMER_URL),
             order_transport=mock_transport(order_api, ORDER_URL),
+            identity_transport=mock_transport(identity_api, IDENTITY_URL),
         )
-        return app_client(app)
+        return app_client(app, headers=issuer.headers("admin"))
 
     return start
 

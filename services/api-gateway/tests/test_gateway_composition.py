@@ -242,10 +242,14 @@ async def test_the_dashboard_without_the_order_service(
 
 
 async def test_the_dashboard_with_nothing_up_is_still_an_answer(
-    gateway: httpx.AsyncClient, customer_api: respx.MockRouter, order_api: respx.MockRouter
+    gateway: httpx.AsyncClient,
+    customer_api: respx.MockRouter,
+    order_api: respx.MockRouter,
+    identity_api: respx.MockRouter,
 ) -> None:
     customer_api.route().mock(side_effect=httpx.ConnectError("refused"))
     order_api.route().respond(500)
+    identity_api["readyz"].mock(side_effect=httpx.ConnectError("refused"))
 
     response = await gateway.get("/api/dashboard")
 

@@ -1,10 +1,12 @@
-"""The public contract of PRODUCT.md, end to end: the gateway in-process in front of the real
+"""The public API contract, end to end: the gateway in-process in front of the real
 customer and order apps in-process (httpx ASGI transports, in-memory SQLite). No mocks."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -13,16 +15,23 @@ from api_gateway.main import create_app
 from api_gateway.transports import HttpxTransport
 from asgi_lifespan import LifespanManager
 from chassis import MEMORY_DATABASE_URL
-from orderflow_testing import app_client
+from orderflow_testing import TestIssuer, app_client, state_per_request
 
 from .conftest import fast_settings
 
 customer_main = pytest.importorskip("customer_service.main")
 order_main = pytest.importorskip("order_service.main")
+identity_main = pytest.importorskip("identity_service.main")
 from customer_service.settings import CustomerSettings  # noqa: E402
+from identity_service.settings import IdentitySettings  # noqa: E402
 from order_service.settings import OrderSettings  # noqa: E402
 
 PROBLEM = "application/problem+json"
+FAST_HASHING: dict[str, Any] = {
+    "argon2_time_cost": 1,
+    "argon2_memory_kib": 1024,
+    "argon2_parallelism": 1,
+}
 ITEMS = [
     {"sku": "AE-1", "name": "Analytical engine", "quantity": 2, "unit_price_cents": 1250},
     {"sku": "PC-7", "name": "Punched cards", "quantity": 1, "unit_price_cents": 99},
@@ -35,24 +44,64 @@ def in_process(app: Any, base_url: str) -> HttpxTransport:
     )
 
 
+@pytest.fixture(scope="module")
+def issuer() -> Iterator[TestIssuer]:
+    """Tokens naming the public URL of /api/auth, as the identity service's do: the refresh
+    cookie's path comes from it."""
+    with TestIssuer(issuer="http://localhost:8000/api/auth") as test_issuer:
+        yield test_issuer
+
+
 @pytest.fixture
-async def api() -> AsyncIterator[httpx.AsyncClient]:
+async def api(issuer: TestIssuer, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+    """The four apps in-process, each verifying tokens of ``issuer``, whose key the identity
+    service signs with; signed in as staff."""
+    auth = issuer.settings()
     customer_app = customer_main.create_app(
-        CustomerSettings(database_url=MEMORY_DATABASE_URL, access_log=False)
+        CustomerSettings(database_url=MEMORY_DATABASE_URL, access_log=False, **auth)
     )
-    async with LifespanManager(customer_app) as customer:
+    async with LifespanManager(state_per_request(customer_app)) as customer:
         order_app = order_main.create_app(
-            OrderSettings(database_url=MEMORY_DATABASE_URL, access_log=False),
+            OrderSettings(database_url=MEMORY_DATABASE_URL, access_log=False, **auth),
             customer_transport=httpx.ASGITransport(app=customer.app),
         )
-        async with LifespanManager(order_app) as order:
+        identity_app = identity_main.create_app(
+            IdentitySettings(
+                database_url=MEMORY_DATABASE_URL,
+                issuer=issuer.issuer,
+                signing_keys={issuer.kid: issuer.private_key_pem()},
+                demo_accounts=True,
+                customer_link_retry_max_seconds=0.05,
+                access_log=False,
+                **FAST_HASHING,
+            ),
+            customer_transport=httpx.ASGITransport(app=customer.app),
+        )
+        async with (
+            LifespanManager(state_per_request(order_app)) as order,
+            LifespanManager(state_per_request(identity_app)) as identity,
+        ):
+            await linked(identity.app)
             gateway = create_app(
-                fast_settings(),
+                fast_settings(**auth),
                 customer_transport=in_process(customer.app, "http://customer"),
                 order_transport=in_process(order.app, "http://order"),
+                identity_transport=in_process(identity.app, "http://identity"),
             )
-            async with app_client(gateway) as client:
+            async with app_client(gateway, headers=issuer.headers("staff")) as client:
                 yield client
+
+
+async def linked(identity_app: Any) -> None:
+    """Until the identity service has linked its demo customer (it is ready then)."""
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=identity_app), base_url="http://identity"
+    ) as probe:
+        for _ in range(500):
+            if (await probe.get("/readyz")).status_code == 200:
+                return
+            await asyncio.sleep(0.02)
+    raise AssertionError("the identity service never linked its demo customer")
 
 
 async def new_customer(api: httpx.AsyncClient, name: str = "Ada Lovelace") -> dict[str, Any]:
@@ -75,7 +124,7 @@ async def test_create_and_read_a_customer(api: httpx.AsyncClient) -> None:
 
     assert created.status_code == 201
     body = created.json()
-    assert set(body) == {"id", "name", "email", "created_at", "updated_at"}
+    assert set(body) == {"id", "name", "email", "created_by", "created_at", "updated_at"}
     assert (body["name"], body["email"]) == ("Ada", "Ada@Example.com")
     assert created.headers["location"] == f"/api/customers/{body['id']}"
     fetched = await api.get(created.headers["location"])
@@ -279,7 +328,7 @@ async def test_the_dashboard(api: httpx.AsyncClient) -> None:
 
     assert response.status_code == 200
     body = response.json()
-    assert body["customers"] == {"total": 2}
+    assert body["customers"] == {"total": 3}  # the two and the demo customer's record
     assert body["orders"] == {
         "total": 3,
         "by_status": {
@@ -307,7 +356,135 @@ async def test_readiness_liveness_and_metrics(api: httpx.AsyncClient) -> None:
     assert {name: check["status"] for name, check in ready.json()["checks"].items()} == {
         "customer": "ok",
         "order": "ok",
+        "identity": "ok",
     }
     assert live.json() == {"status": "ok"}
     assert 'gateway_upstream_requests_total{outcome="200",upstream="order"}' in metrics
     assert 'route="/api/orders"' in metrics
+
+
+# Sign-in: /api/auth forwarded to the identity service
+
+
+async def sign_in(api: httpx.AsyncClient, username: str, password: str, **extra: str) -> Any:
+    return await api.post(
+        "/api/auth/token",
+        data={"grant_type": "password", "username": username, "password": password, **extra},
+    )
+
+
+async def test_sign_in_and_me_through_the_gateway(api: httpx.AsyncClient) -> None:
+    signed_in = await sign_in(api, "customer@example.com", "orderflow-customer")
+
+    assert signed_in.status_code == 200, signed_in.text
+    assert signed_in.headers["cache-control"] == "no-store"
+    token = signed_in.json()["access_token"]
+    me = await api.get("/api/auth/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.status_code == 200
+    body = me.json()
+    assert body["email"] == "customer@example.com"
+    assert body["roles"] == ["customer"]
+    customer = await api.get(f"/api/customers/{body['customer_id']}")
+    assert customer.json()["email"] == "customer@example.com"
+
+
+async def test_a_failed_sign_in_passes_through_as_an_oauth_error(api: httpx.AsyncClient) -> None:
+    wrong = await sign_in(api, "admin@example.com", "wrong")
+    unknown = await sign_in(api, "nobody@example.com", "wrong")
+
+    assert wrong.status_code == unknown.status_code == 400
+    assert wrong.json() == unknown.json()
+    assert wrong.json()["error"] == "invalid_grant"
+    assert wrong.headers["cache-control"] == "no-store"
+
+
+async def test_client_credentials_by_basic_and_its_401_challenge(api: httpx.AsyncClient) -> None:
+    good = await api.post(
+        "/api/auth/token",
+        data={"grant_type": "client_credentials"},
+        auth=("orderflow-cli", "orderflow-cli-secret"),
+    )
+    bad = await api.post(
+        "/api/auth/token", data={"grant_type": "client_credentials"}, auth=("orderflow-cli", "x")
+    )
+
+    assert good.status_code == 200, good.text
+    assert bad.status_code == 401
+    assert bad.json()["error"] == "invalid_client"
+    assert bad.headers["www-authenticate"].startswith("Basic ")
+
+
+async def test_the_browsers_cookie_flow_through_the_gateway(api: httpx.AsyncClient) -> None:
+    signed_in = await sign_in(
+        api, "staff@example.com", "orderflow-staff", client_id="orderflow-web"
+    )
+    assert signed_in.status_code == 200, signed_in.text
+    assert "refresh_token" not in signed_in.json()
+    assert "Path=/api/auth" in signed_in.headers["set-cookie"]
+    assert "HttpOnly" in signed_in.headers["set-cookie"]
+    first = api.cookies["orderflow_refresh"]
+
+    # The client's jar sends the cookie to /api/auth/* by itself, as a browser does.
+    refreshed = await api.post(
+        "/api/auth/token", data={"grant_type": "refresh_token", "client_id": "orderflow-web"}
+    )
+    assert refreshed.status_code == 200, refreshed.text
+    assert api.cookies["orderflow_refresh"] != first
+
+    out = await api.post("/api/auth/logout")
+    assert out.status_code == 204
+    assert "orderflow_refresh" not in api.cookies
+    after = await api.post(
+        "/api/auth/token", data={"grant_type": "refresh_token", "client_id": "orderflow-web"}
+    )
+    assert after.status_code == 400
+
+
+async def test_the_cookie_is_secure_behind_a_tls_proxy(api: httpx.AsyncClient) -> None:
+    signed_in = await api.post(
+        "/api/auth/token",
+        data={
+            "grant_type": "password",
+            "username": "staff@example.com",
+            "password": "orderflow-staff",
+            "client_id": "orderflow-web",
+        },
+        headers={"X-Forwarded-Proto": "https"},
+    )
+
+    assert "Secure" in signed_in.headers["set-cookie"]
+
+
+async def test_a_json_token_request_is_refused(api: httpx.AsyncClient) -> None:
+    response = await api.post(
+        "/api/auth/token",
+        json={"grant_type": "password", "username": "a@example.com", "password": "x"},
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_request"
+
+
+async def test_me_without_a_token_is_401_with_a_bearer_challenge(api: httpx.AsyncClient) -> None:
+    api.headers.pop("Authorization")
+
+    response = await api.get("/api/auth/me")
+
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"].startswith("Bearer")
+
+
+async def test_discovery_and_keys_through_the_gateway(api: httpx.AsyncClient) -> None:
+    discovery = await api.get("/api/auth/.well-known/openid-configuration")
+    jwks = await api.get("/api/auth/jwks.json")
+
+    assert discovery.status_code == jwks.status_code == 200
+    assert discovery.json()["jwks_uri"].endswith("/api/auth/jwks.json")
+    assert jwks.json()["keys"][0]["alg"] == "ES256"
+    assert "max-age" in jwks.headers["cache-control"]
+
+
+async def test_the_dashboard_reports_the_identity_service(api: httpx.AsyncClient) -> None:
+    body = (await api.get("/api/dashboard")).json()
+
+    assert body["services"]["identity"]["status"] == "up"

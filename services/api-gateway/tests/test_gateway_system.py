@@ -38,7 +38,7 @@ def log_lines(process: ServiceProcess) -> list[dict[str, Any]]:
 
 
 def test_the_public_api_end_to_end_with_one_request_id_through_every_hop(stack: Stack) -> None:
-    api = httpx.Client(base_url=stack.url, timeout=10)
+    api = httpx.Client(base_url=stack.url, timeout=10, headers=stack.headers())
     ada = api.post("/api/customers", json={"name": "Ada", "email": "ada@example.com"}).json()
 
     created = api.post(
@@ -111,7 +111,7 @@ def test_a_hung_upstream_gives_504s_then_an_open_circuit_and_spares_the_other(
         stack.order.start()
         stack.gateway.start(wait=False)
         _wait_live(stack.gateway)
-        api = httpx.Client(base_url=stack.url, timeout=10)
+        api = httpx.Client(base_url=stack.url, timeout=10, headers=stack.headers())
         customer_path = f"/api/customers/{'0' * 8}-0000-4000-8000-{'0' * 12}"
 
         timings = []
@@ -150,3 +150,46 @@ def _wait_live(process: ServiceProcess, timeout: float = 30) -> None:
         except httpx.TransportError:
             time.sleep(0.05)
     raise TimeoutError(process.logs())
+
+
+def test_signing_in_through_the_gateway_with_real_processes(stack: Stack) -> None:
+    api = httpx.Client(base_url=stack.url, timeout=10)
+
+    signed_in = api.post(
+        "/api/auth/token",
+        data={
+            "grant_type": "password",
+            "username": "customer@example.com",
+            "password": "orderflow-customer",
+            "client_id": "orderflow-web",
+        },
+    )
+    refreshed = api.post(
+        "/api/auth/token", data={"grant_type": "refresh_token", "client_id": "orderflow-web"}
+    )
+    me = api.get("/api/auth/me", headers=stack.headers("customer"))
+    admin = api.get("/api/auth/me", headers=stack.headers("admin"))
+
+    assert signed_in.status_code == 200, signed_in.text
+    assert "refresh_token" not in signed_in.json()
+    assert refreshed.status_code == 200, refreshed.text
+    assert me.json()["email"] == "customer@example.com"
+    assert me.json()["customer_id"] is not None
+    assert admin.json()["sub"] == "orderflow-cli"
+    ready = api.get("/readyz").json()
+    assert ready["checks"]["identity"]["status"] == "ok"
+
+
+def test_stack_headers_for_a_customer_of_a_given_record(stack: Stack) -> None:
+    api = httpx.Client(base_url=stack.url, timeout=10)
+    record = api.post(
+        "/api/customers",
+        json={"name": "Ada", "email": "ada@example.com"},
+        headers=stack.headers("staff"),
+    ).json()
+
+    me = api.get("/api/auth/me", headers=stack.headers("customer", customer_id=record["id"]))
+
+    assert me.status_code == 200, me.text
+    assert me.json()["roles"] == ["customer"]
+    assert me.json()["customer_id"] == record["id"]

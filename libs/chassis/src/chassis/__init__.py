@@ -1,6 +1,8 @@
 """The OrderFlow service chassis: the plumbing every service shares, written once."""
 
+from .access import ACCESS_DENIED, CallerDep, require_principal, require_roles
 from .app import Storage, create_app, migrate, run_service
+from .auth import InvalidTokenError, Principal, TokenVerifier
 from .db import Database, naming_metadata
 from .deps import INVALID_CURSOR, CursorQuery, DatabaseDep, LimitQuery
 from .fields import EmailAddress, NoNul, Text
@@ -33,6 +35,7 @@ from .settings import MEMORY_DATABASE_URL, ServiceSettings
 from .types import UTCDateTime, utcnow
 
 __all__ = [
+    "ACCESS_DENIED",
     "DEFAULT_LIMIT",
     "INVALID_CURSOR",
     "MAX_LIMIT",
@@ -40,6 +43,7 @@ __all__ = [
     "PROBLEM_CONTENT_TYPE",
     "REQUEST_ID_HEADER",
     "AsProblem",
+    "CallerDep",
     "CursorQuery",
     "Database",
     "DatabaseDep",
@@ -47,14 +51,17 @@ __all__ = [
     "FieldError",
     "InvalidCursorError",
     "InvalidField",
+    "InvalidTokenError",
     "LimitQuery",
     "NoNul",
     "Page",
+    "Principal",
     "Problem",
     "ProblemError",
     "ServiceSettings",
     "Storage",
     "Text",
+    "TokenVerifier",
     "UTCDateTime",
     "add_log_fields",
     "configure_logging",
@@ -71,6 +78,8 @@ __all__ = [
     "page_of",
     "problem_response",
     "problem_responses",
+    "require_principal",
+    "require_roles",
     "run_service",
     "serve",
     "utcnow",

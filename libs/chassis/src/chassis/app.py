@@ -13,6 +13,8 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
 from . import health, metrics
+from .access import AuthMiddleware
+from .auth import TokenVerifier
 from .bodies import BodyLimitMiddleware, require_declared_media_type
 from .db import Database
 from .logging import configure_logging, get_logger
@@ -62,6 +64,8 @@ def create_app(
     cors_origins: Sequence[str] = (),
     private_paths: Sequence[str] = (),
     tracing: bool | None = None,
+    authenticate: bool = False,
+    token_verifier: TokenVerifier | None = None,
 ) -> FastAPI:
     """An app with OrderFlow's defaults: JSON logs, request ids, problem+json errors, metrics,
     ``/healthz`` and ``/readyz``, trace context passed on, and (with ``storage``) a migrated
@@ -71,7 +75,11 @@ def create_app(
 
     At the edge: bodies only in the media types each operation declares (415) and within
     ``max_body_bytes`` (413); ``nosniff`` on every answer and ``no-store`` on those under
-    ``private_paths``; ``/docs`` and ``/redoc`` from assets served here, never a CDN."""
+    ``private_paths``; ``/docs`` and ``/redoc`` from assets served here, never a CDN.
+
+    Callers are verified by ``app.state.token_verifier`` (from the ``auth_*`` settings
+    unless given) when a route asks (``chassis.CallerDep``), or on every request before the
+    routes with ``authenticate`` (``chassis.access.AuthMiddleware``)."""
     configure_logging(
         service=settings.service_name, level=settings.log_level, fmt=settings.log_format
     )
@@ -97,8 +105,10 @@ def create_app(
         finally:
             if db is not None:
                 await db.dispose()
+            await verifier.aclose()
             log.info("stopped")
 
+    verifier = token_verifier or TokenVerifier.from_settings(settings)
     app = FastAPIOffline(
         title=title,
         description=description,
@@ -110,6 +120,7 @@ def create_app(
         # The validator badge would send the document's URL to an outside service.
         swagger_ui_parameters={"validatorUrl": None},
     )
+    app.state.token_verifier = verifier
     app.include_router(health.router)
     app.include_router(metrics.router)
     for router in routers:
@@ -121,7 +132,13 @@ def create_app(
             CORSMiddleware,
             allow_origins=list(cors_origins),
             allow_methods=["GET", "POST", "PATCH", "OPTIONS"],
-            allow_headers=["Content-Type", "If-Match", "Idempotency-Key", "X-Request-ID"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "If-Match",
+                "Idempotency-Key",
+                "X-Request-ID",
+            ],
             expose_headers=[
                 "ETag",
                 "Location",
@@ -140,6 +157,8 @@ def create_app(
 
         configure_tracing(settings.service_name, settings.otel_exporter_otlp_endpoint)
         instrument_app(app)
+    if authenticate:
+        app.add_middleware(AuthMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(Utf8QueryMiddleware)
     app.add_middleware(SecurityHeadersMiddleware, private_paths=tuple(private_paths))

@@ -82,8 +82,18 @@ async def require_declared_media_type(request: Request) -> None:
     if not isinstance(route, APIRoute):
         return
     declared = declared_media_types(route)
-    if declared and not accepts(declared, media_type_of(request.headers.get("content-type"))):
+    if not declared or not _has_body(request):
+        # No body at all is the route's to judge: optional (a logout by cookie) or missing (422).
+        return
+    if not accepts(declared, media_type_of(request.headers.get("content-type"))):
         raise unsupported_media_type(request.method, declared)
+
+
+def _has_body(request: Request) -> bool:
+    length = request.headers.get("content-length")
+    if length is not None:
+        return length.strip() != "0"
+    return "transfer-encoding" in request.headers
 
 
 class BodyLimitMiddleware:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from .auth import check_algorithms
 
 MEMORY_DATABASE_URL = "sqlite+aiosqlite:///:memory:"
 MIB = 1024 * 1024
+DEFAULT_ISSUER = "http://localhost:8000/api/auth"
+DEFAULT_JWKS_URL = "http://127.0.0.1:8003/jwks.json"
 
 
 class ServiceSettings(BaseSettings):
@@ -44,3 +48,21 @@ class ServiceSettings(BaseSettings):
     server_limit_concurrency: int = Field(
         default=1000, ge=1, description="Connections and requests at once before 503s"
     )
+    # Who may call: tokens of this issuer for this audience, signed by a key of its JWKS.
+    # Any OpenID Connect provider can stand in by these settings (docs/adr/0014).
+    auth_issuer: str = DEFAULT_ISSUER
+    auth_audience: str = "orderflow-api"
+    auth_jwks_url: str = DEFAULT_JWKS_URL
+    auth_algorithms: Annotated[tuple[str, ...], NoDecode] = ("ES256",)
+    auth_roles_claim: str = Field(default="roles", min_length=1)
+    auth_leeway_seconds: float = Field(default=5.0, ge=0, le=60)
+    # A token naming an unknown key re-reads the JWKS at most this often, however many come.
+    auth_jwks_min_refresh_seconds: float = Field(default=10.0, ge=0, le=3600)
+
+    @field_validator("auth_algorithms", mode="before")
+    @classmethod
+    def _split_algorithms(cls, value: Any) -> Any:
+        """``ES256,RS256`` in the environment; refuses ``none`` and shared-secret algorithms."""
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        return check_algorithms(value)

@@ -1,18 +1,37 @@
 """Fixtures and helpers OrderFlow's test suites share."""
 
-from .apps import app_client
+from .apps import app_client, state_per_request
+from .issuer import TestIssuer
 from .postgres import PostgresServer, postgres_admin_url
-from .processes import ServiceProcess, customer_service, free_port, run_script, wait_ready
+from .processes import (
+    FAST_PASSWORD_HASHING,
+    Issuer,
+    ServiceProcess,
+    auth_env,
+    customer_service,
+    free_port,
+    identity_service,
+    run_script,
+    wait_ready,
+)
+from .signin import IdentitySignIn
 from .stack import Stack
 
 __all__ = [
+    "FAST_PASSWORD_HASHING",
+    "IdentitySignIn",
+    "Issuer",
     "PostgresServer",
     "ServiceProcess",
     "Stack",
+    "TestIssuer",
     "app_client",
+    "auth_env",
     "customer_service",
     "free_port",
+    "identity_service",
     "postgres_admin_url",
     "run_script",
+    "state_per_request",
     "wait_ready",
 ]

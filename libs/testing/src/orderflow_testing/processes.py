@@ -10,10 +10,27 @@ import sys
 import time
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Protocol
 
 import httpx
 
 BIN = Path(sys.executable).parent
+
+
+class Issuer(Protocol):
+    """What a stack needs of a token issuer: ``TestIssuer``, the identity service, any OIDC
+    provider's test double."""
+
+    @property
+    def issuer(self) -> str: ...
+    @property
+    def jwks_url(self) -> str: ...
+    def headers(self, role: str = "admin", customer_id: str | None = None) -> dict[str, str]: ...
+
+
+def auth_env(prefix: str, issuer: Issuer) -> dict[str, str]:
+    """The settings that make component ``prefix`` (``GATEWAY``, ...) trust ``issuer``."""
+    return {f"{prefix}_AUTH_ISSUER": issuer.issuer, f"{prefix}_AUTH_JWKS_URL": issuer.jwks_url}
 
 
 def free_port() -> int:
@@ -110,13 +127,59 @@ def run_script(script: str, *args: str, env: Mapping[str, str]) -> subprocess.Co
     )
 
 
-def customer_service(log_dir: Path, database_url: str, **env: str) -> ServiceProcess:
-    """The customer service on a free port, on ``database_url`` (not started yet)."""
+def customer_service(
+    log_dir: Path, database_url: str, *, issuer: Issuer, **env: str
+) -> ServiceProcess:
+    """The customer service on a free port, on ``database_url``, trusting ``issuer``'s tokens
+    (not started yet)."""
     port = free_port()
     return ServiceProcess(
         "customer",
         "orderflow-customer",
         port=port,
         log_dir=log_dir,
-        env={"CUSTOMER_PORT": str(port), "CUSTOMER_DATABASE_URL": database_url, **env},
+        env={
+            "CUSTOMER_PORT": str(port),
+            "CUSTOMER_DATABASE_URL": database_url,
+            **auth_env("CUSTOMER", issuer),
+            **env,
+        },
+    )
+
+
+FAST_PASSWORD_HASHING = {
+    "IDENTITY_ARGON2_TIME_COST": "1",
+    "IDENTITY_ARGON2_MEMORY_KIB": "1024",
+    "IDENTITY_ARGON2_PARALLELISM": "1",
+}
+"""Argon2 at its cheapest, for stacks that sign in often; production refuses it."""
+
+
+def identity_service(
+    log_dir: Path,
+    database_url: str,
+    *,
+    issuer_url: str | None = None,
+    customer_service_url: str = "http://127.0.0.1:9",
+    demo_accounts: bool = True,
+    **env: str,
+) -> ServiceProcess:
+    """The identity service on a free port, on ``database_url`` (not started yet); its
+    development signing key in ``log_dir``. ``issuer_url``, what its tokens name as ``iss``,
+    defaults to its own URL (in a stack: the public one, ``<gateway>/api/auth``)."""
+    port = free_port()
+    return ServiceProcess(
+        "identity",
+        "orderflow-identity",
+        port=port,
+        log_dir=log_dir,
+        env={
+            "IDENTITY_PORT": str(port),
+            "IDENTITY_DATABASE_URL": database_url,
+            "IDENTITY_ISSUER": issuer_url or f"http://127.0.0.1:{port}",
+            "IDENTITY_SIGNING_KEY_FILE": str(log_dir / "identity-signing-key.pem"),
+            "IDENTITY_DEMO_ACCOUNTS": "true" if demo_accounts else "false",
+            "IDENTITY_CUSTOMER_SERVICE_URL": customer_service_url,
+            **env,
+        },
     )

@@ -1,18 +1,33 @@
-"""The whole back end as real processes on free ports: customer, order and gateway."""
+"""The whole back end as real processes on free ports: customer, order, identity and gateway."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
 
-from .processes import ServiceProcess, customer_service, free_port
+from .processes import (
+    FAST_PASSWORD_HASHING,
+    Issuer,
+    ServiceProcess,
+    auth_env,
+    customer_service,
+    free_port,
+    identity_service,
+)
+from .signin import IdentitySignIn
 
 
 class Stack:
-    """Customer, order and gateway processes wired to each other, each on a free port.
+    """Customer, order, identity and gateway processes wired to each other, each on a free port.
 
-    Databases default to SQLite files under ``workdir``; pass ``customer_db``/``order_db`` URLs
-    for PostgreSQL. ``env`` adds settings per component (``{"gateway": {...}}``).
+    Databases default to SQLite files under ``workdir``; pass ``customer_db``/``order_db``/
+    ``identity_db`` URLs for PostgreSQL. ``env`` adds settings per component
+    (``{"gateway": {...}}``).
+
+    By default the identity service is the issuer: it runs with its development accounts,
+    every other component trusts its tokens, and ``headers(role)`` signs in for real through
+    the gateway (:class:`IdentitySignIn`). Given another ``issuer`` (a ``TestIssuer``, to forge
+    tokens), the components trust that one instead, and identity runs without demo accounts.
     """
 
     def __init__(
@@ -21,16 +36,37 @@ class Stack:
         *,
         customer_db: str | None = None,
         order_db: str | None = None,
+        identity_db: str | None = None,
         env: Mapping[str, Mapping[str, str]] | None = None,
+        issuer: Issuer | None = None,
     ) -> None:
         extra = env or {}
         ports = {name: free_port() for name in ("order", "gateway")}
         order_url = f"http://127.0.0.1:{ports['order']}"
+        gateway_url = f"http://127.0.0.1:{ports['gateway']}"
+        identity_db = identity_db or f"sqlite+aiosqlite:///{workdir / 'identity.db'}"
+        self.identity = identity_service(
+            workdir,
+            identity_db,
+            issuer_url=f"{gateway_url}/api/auth",
+            demo_accounts=issuer is None,
+            **FAST_PASSWORD_HASHING,
+            **extra.get("identity", {}),
+        )
+        self.issuer: Issuer = issuer or IdentitySignIn(
+            issuer=f"{gateway_url}/api/auth",
+            jwks_url=f"{self.identity.url}/jwks.json",
+            token_url=f"{gateway_url}/api/auth/token",
+            identity_database_url=identity_db,
+        )
         self.customer = customer_service(
             workdir,
             customer_db or f"sqlite+aiosqlite:///{workdir / 'customer.db'}",
+            issuer=self.issuer,
             **extra.get("customer", {}),
         )
+        # Made before the customer service, whose port it could not know yet.
+        self.identity.env["IDENTITY_CUSTOMER_SERVICE_URL"] = self.customer.url
         self.order = ServiceProcess(
             "order",
             "orderflow-order",
@@ -40,6 +76,7 @@ class Stack:
                 "ORDER_PORT": str(ports["order"]),
                 "ORDER_DATABASE_URL": order_db or f"sqlite+aiosqlite:///{workdir / 'order.db'}",
                 "ORDER_CUSTOMER_SERVICE_URL": self.customer.url,
+                **auth_env("ORDER", self.issuer),
                 **extra.get("order", {}),
             },
         )
@@ -53,15 +90,22 @@ class Stack:
                 "GATEWAY_PORT": str(ports["gateway"]),
                 "GATEWAY_CUSTOMER_SERVICE_URL": self.customer.url,
                 "GATEWAY_ORDER_SERVICE_URL": order_url,
+                "GATEWAY_IDENTITY_SERVICE_URL": self.identity.url,
+                **auth_env("GATEWAY", self.issuer),
                 **extra.get("gateway", {}),
             },
         )
-        self.processes = (self.customer, self.order, self.gateway)
+        self.processes = (self.customer, self.identity, self.order, self.gateway)
 
     @property
     def url(self) -> str:
         """The gateway: the public entry point."""
         return self.gateway.url
+
+    def headers(self, role: str = "admin", customer_id: str | None = None) -> dict[str, str]:
+        """An ``Authorization`` header for a caller with ``role`` (a customer: of
+        ``customer_id``), valid for every component of this stack."""
+        return self.issuer.headers(role, customer_id)
 
     def start(self, timeout: float = 60.0) -> Stack:
         for process in self.processes:

@@ -11,7 +11,7 @@ from chassis.retry import RetryPolicy
 from . import metrics
 from .budget import BufferBudget
 from .client import UpstreamClient
-from .clients import CustomerClient, OrderClient
+from .clients import CustomerClient, IdentityClient, OrderClient
 from .settings import GatewaySettings
 from .transports import AiohttpTransport
 from .upstream import Transport
@@ -23,10 +23,11 @@ log = get_logger(__name__)
 class Upstreams:
     customers: CustomerClient
     orders: OrderClient
+    identity: IdentityClient
 
     @property
     def all(self) -> tuple[UpstreamClient, ...]:
-        return (self.customers.upstream, self.orders.upstream)
+        return (self.customers.upstream, self.orders.upstream, self.identity.upstream)
 
 
 def on_circuit_change(upstream: str, state: CircuitState) -> None:
@@ -67,6 +68,7 @@ def build_upstreams(
     customer_transport: Transport | None = None,
     order_transport: Transport | None = None,
     budget: BufferBudget | None = None,
+    identity_transport: Transport | None = None,
 ) -> Upstreams:
     """Production transports unless tests pass their own; all of them draw on ``budget``."""
 
@@ -87,7 +89,11 @@ def build_upstreams(
     order = order_transport or aiohttp_transport(
         settings.order_service_url, settings.order_read_timeout
     )
+    identity = identity_transport or aiohttp_transport(
+        settings.identity_service_url, settings.identity_read_timeout
+    )
     return Upstreams(
         customers=CustomerClient(upstream_client("customer", customer, settings)),
         orders=OrderClient(upstream_client("order", order, settings)),
+        identity=IdentityClient(upstream_client("identity", identity, settings)),
     )

@@ -5,18 +5,24 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from chassis import TokenVerifier, serve
 from chassis import create_app as create_service_app
-from chassis import serve
 from fastapi import FastAPI
 
 from . import openapi
 from .budget import BufferBudget, ReleaseBuffersMiddleware
 from .gateway import build_upstreams
-from .routes import customers, dashboard, orders
+from .routes import auth, customers, dashboard, orders
 from .settings import GatewaySettings
 from .upstream import PROBLEMS, Transport
 
-DESCRIPTION = """The public API of OrderFlow: customers, orders and a dashboard.
+WEB_CLIENT_ID = "orderflow-web"
+DESCRIPTION = """The public API of OrderFlow: sign-in, customers, orders and a dashboard.
+
+Every `/api` route but the token endpoint, discovery and keys needs `Authorization: Bearer
+<access token>` (get one at `POST /api/auth/token`, or with the Authorize button here): none
+or a bad one is a 401 with `WWW-Authenticate: Bearer` (RFC 6750), a valid one without the
+right a 403. Admin and staff see everything; a customer only its own record and orders.
 
 Errors are RFC 9457 problem details (`application/problem+json`). Statuses from the services
 pass through; the gateway adds 413 (body over 1 MiB), 415 (a body not sent as
@@ -32,8 +38,11 @@ def create_app(
     *,
     customer_transport: Transport | None = None,
     order_transport: Transport | None = None,
+    identity_transport: Transport | None = None,
+    token_verifier: TokenVerifier | None = None,
 ) -> FastAPI:
-    """The gateway app; tests pass transports to reach services in-process or mocked."""
+    """The gateway app; tests pass transports to reach services in-process or mocked, and a
+    verifier that knows their issuer's keys."""
     settings = settings or GatewaySettings()
     budget = BufferBudget(settings.max_buffered_bytes) if settings.max_buffered_bytes else None
 
@@ -44,6 +53,7 @@ def create_app(
             customer_transport=customer_transport,
             order_transport=order_transport,
             budget=budget,
+            identity_transport=identity_transport,
         )
         app.state.upstreams = upstreams
         for client in upstreams.all:
@@ -58,13 +68,17 @@ def create_app(
         settings,
         title="OrderFlow API",
         description=DESCRIPTION,
-        routers=[customers.router, orders.router, dashboard.router],
+        routers=[auth.router, customers.router, orders.router, dashboard.router],
         problem_map=PROBLEMS,
         lifespan=lifespan,
         cors_origins=settings.cors_origins,
         private_paths=PRIVATE_PATHS,
         tracing=settings.tracing_enabled,
+        token_verifier=token_verifier,
+        authenticate=True,
     )
+    # Swagger's Authorize button signs in as the browser's public client does.
+    app.swagger_ui_init_oauth = {"clientId": WEB_CLIENT_ID}
     app.state.settings = settings
     if budget is not None:
         app.add_middleware(ReleaseBuffersMiddleware, budget=budget)

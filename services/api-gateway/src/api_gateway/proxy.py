@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -15,8 +16,10 @@ PASSED_HEADERS = (
     "location",
     "retry-after",
     "idempotent-replayed",
+    "www-authenticate",  # a service's own refusal (401, 403) keeps its RFC 6750 challenge
 )
 API_PREFIX = "/api"
+AUTH_HEADERS = ("cache-control", "pragma", "www-authenticate")
 
 
 def passed_headers(response: UpstreamResponse) -> dict[str, str]:
@@ -35,6 +38,31 @@ def passed_headers(response: UpstreamResponse) -> dict[str, str]:
 def forward(response: UpstreamResponse) -> Response:
     """The upstream's status, body bytes and headers, untouched: nothing parsed."""
     return Response(response.body, status_code=response.status, headers=passed_headers(response))
+
+
+def header_values(headers: Mapping[str, str], name: str) -> list[str]:
+    """Every value of a header that may repeat (``Set-Cookie``), from aiohttp or httpx."""
+    getall = getattr(headers, "getall", None)  # aiohttp's CIMultiDictProxy
+    if getall is not None:
+        return [str(value) for value in getall(name, [])]
+    get_list = getattr(headers, "get_list", None)  # httpx.Headers
+    if get_list is not None:
+        return [str(value) for value in get_list(name)]
+    value = headers.get(name)
+    return [] if value is None else [value]
+
+
+def forward_auth(response: UpstreamResponse) -> Response:
+    """An identity answer as it came, with what OAuth clients and browsers need of its headers:
+    ``Cache-Control: no-store`` on tokens, ``WWW-Authenticate`` on refusals, the refresh cookie."""
+    forwarded = forward(response)
+    for name in AUTH_HEADERS:
+        value = response.headers.get(name)
+        if value is not None:
+            forwarded.headers[name] = value
+    for cookie in header_values(response.headers, "set-cookie"):
+        forwarded.raw_headers.append((b"set-cookie", cookie.encode("latin-1")))
+    return forwarded
 
 
 def json_response(

@@ -54,7 +54,11 @@ class CustomerSummary(BaseModel):
     email: str
 
 
+CREATED_BY_DESCRIPTION = "The sub of the caller who created it; null if made before that was kept"
+
+
 class Customer(CustomerSummary):
+    created_by: str | None = Field(description=CREATED_BY_DESCRIPTION)
     created_at: datetime
     updated_at: datetime
 
@@ -114,6 +118,10 @@ class Order(BaseModel):
     currency: str
     notes: str | None
     version: int
+    allowed_transitions: list[OrderStatus] = Field(
+        description="The statuses the caller may move this order to now, in lifecycle order"
+    )
+    created_by: str | None = Field(description=CREATED_BY_DESCRIPTION)
     created_at: datetime
     updated_at: datetime
 
@@ -141,6 +149,84 @@ class OrderTotals(BaseModel):
     by_status: dict[OrderStatus, int]
 
 
+class TokenRequest(BaseModel):
+    """The token request's form fields (RFC 6749); which ones depends on ``grant_type``."""
+
+    grant_type: Literal["password", "refresh_token", "client_credentials"]
+    username: str | None = Field(default=None, description="password grant: the user's email")
+    password: str | None = Field(default=None, description="password grant")
+    refresh_token: str | None = Field(
+        default=None,
+        description="refresh_token grant; the browser leaves it out and sends its cookie",
+    )
+    client_id: str | None = Field(
+        default=None,
+        description="`orderflow-web` for the browser; a client_credentials client's id",
+    )
+    client_secret: str | None = Field(
+        default=None, description="client_credentials, unless sent by HTTP Basic instead"
+    )
+
+
+class TokenResponse(BaseModel):
+    """RFC 6749 section 5.1. The browser's refresh token comes as an HttpOnly cookie instead."""
+
+    access_token: str = Field(description="An ES256 JWT for `Authorization: Bearer`")
+    token_type: Literal["Bearer"]
+    expires_in: int = Field(description="Seconds the access token is valid (at most 900)")
+    refresh_token: str | None = Field(
+        default=None, description="Opaque; spent by its first use, which returns the next one"
+    )
+
+
+class TokenError(BaseModel):
+    """RFC 6749 section 5.2."""
+
+    error: Literal["invalid_request", "invalid_client", "invalid_grant", "unsupported_grant_type"]
+    error_description: str | None = None
+
+
+class LogoutRequest(BaseModel):
+    refresh_token: str | None = Field(default=None, description="Or the browser's cookie")
+
+
+class Me(BaseModel):
+    """The caller, as its access token says."""
+
+    sub: str
+    email: str | None
+    name: str | None
+    roles: list[Literal["admin", "staff", "customer"]]
+    customer_id: uuid.UUID | None
+
+
+class Discovery(BaseModel):
+    """OpenID Connect discovery: the issuer, its token endpoint and its keys."""
+
+    model_config = ConfigDict(extra="allow")
+
+    issuer: str
+    token_endpoint: str
+    jwks_uri: str
+    grant_types_supported: list[str]
+    id_token_signing_alg_values_supported: list[str]
+
+
+class Jwk(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    kty: str
+    kid: str
+    alg: str | None = None
+    use: str | None = None
+
+
+class Jwks(BaseModel):
+    """The issuer's public signing keys (RFC 7517)."""
+
+    keys: list[Jwk]
+
+
 class ServiceHealth(BaseModel):
     status: Literal["up", "down"]
     latency_ms: float | None
@@ -150,6 +236,7 @@ class ServiceHealth(BaseModel):
 class Services(BaseModel):
     customer: ServiceHealth
     order: ServiceHealth
+    identity: ServiceHealth
 
 
 class Dashboard(BaseModel):

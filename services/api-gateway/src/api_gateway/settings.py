@@ -17,6 +17,7 @@ class GatewaySettings(ServiceSettings):
 
     customer_service_url: str = "http://127.0.0.1:8001"
     order_service_url: str = "http://127.0.0.1:8002"
+    identity_service_url: str = "http://127.0.0.1:8003"
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["http://localhost:5173", "http://127.0.0.1:5173"],
         description="Origins allowed by CORS; comma-separated in the environment",
@@ -26,6 +27,8 @@ class GatewaySettings(ServiceSettings):
     customer_read_timeout: float = Field(default=3.0, gt=0)
     # The order service may wait on the customer service itself, so it gets longer.
     order_read_timeout: float = Field(default=6.0, gt=0)
+    # A sign-in is an Argon2 verification: tens of milliseconds of CPU, more on a busy host.
+    identity_read_timeout: float = Field(default=5.0, gt=0)
     # Equal, so that every call in flight has its connection and none queues unseen in the pool.
     max_connections: int = Field(default=256, ge=1, description="Pooled connections per upstream")
     max_concurrency: int = Field(default=256, ge=1, description="In-flight calls per upstream")

@@ -3,12 +3,19 @@ only migrates."""
 
 from pathlib import Path
 
-from chassis import INVALID_CURSOR, AsProblem, InvalidCursorError, Storage, run_service
+from chassis import (
+    ACCESS_DENIED,
+    INVALID_CURSOR,
+    AsProblem,
+    InvalidCursorError,
+    Storage,
+    run_service,
+)
 from chassis import create_app as create_service_app
 from fastapi import FastAPI
 
 from . import routes
-from .domain import CustomerNotFoundError, EmailTakenError
+from .domain import AccessDeniedError, CustomerNotFoundError, EmailTakenError
 from .settings import CustomerSettings
 
 STORAGE = Storage(
@@ -18,6 +25,7 @@ PROBLEMS: dict[type[Exception], AsProblem] = {
     CustomerNotFoundError: AsProblem(404, "customer-not-found"),
     EmailTakenError: AsProblem(409, "email-taken"),
     InvalidCursorError: INVALID_CURSOR,
+    AccessDeniedError: ACCESS_DENIED,
 }
 
 
@@ -29,6 +37,7 @@ def create_app(settings: CustomerSettings | None = None) -> FastAPI:
         routers=[routes.router],
         storage=STORAGE,
         problem_map=PROBLEMS,
+        authenticate=True,
     )
 
 

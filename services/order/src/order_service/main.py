@@ -7,6 +7,7 @@ from pathlib import Path
 
 import httpx
 from chassis import (
+    ACCESS_DENIED,
     INVALID_CURSOR,
     AsProblem,
     InvalidCursorError,
@@ -20,6 +21,7 @@ from fastapi import FastAPI
 from . import routes
 from .customers import CustomerDirectory
 from .domain import (
+    AccessDeniedError,
     CustomerNotFoundError,
     CustomerServiceUnavailableError,
     IdempotencyKeyReusedError,
@@ -33,6 +35,7 @@ STORAGE = Storage(
     migrations=Path(__file__).parent / "migrations", version_table="alembic_version_order"
 )
 PROBLEMS: dict[type[Exception], AsProblem] = {
+    AccessDeniedError: ACCESS_DENIED,
     OrderNotFoundError: AsProblem(404, "order-not-found"),
     InvalidTransitionError: AsProblem(
         409,
@@ -85,6 +88,7 @@ def create_app(
         storage=STORAGE,
         problem_map=PROBLEMS,
         lifespan=lifespan,
+        authenticate=True,
     )
     app.state.settings = settings
     return app

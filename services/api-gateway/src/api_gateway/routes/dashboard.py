@@ -7,8 +7,9 @@ import time
 from collections.abc import Awaitable
 from typing import Any, TypeVar
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
+from ..auth import AUTH_RESPONSES, require_staff
 from ..composition import CUSTOMER, ORDER, attach, get_customers
 from ..deps import UpstreamsDep
 from ..gateway import Upstreams
@@ -16,8 +17,14 @@ from ..proxy import json_response
 from ..schemas import Dashboard
 from ..upstream import UpstreamError, describe
 
-router = APIRouter(prefix="/api/dashboard", tags=["dashboard"])
+router = APIRouter(
+    prefix="/api/dashboard",
+    tags=["dashboard"],
+    dependencies=[Depends(require_staff)],
+    responses=AUTH_RESPONSES,
+)
 RECENT_ORDERS = 10
+IDENTITY = "identity"
 T = TypeVar("T")
 
 
@@ -54,13 +61,20 @@ async def _recent_orders(upstreams: Upstreams) -> tuple[list[dict[str, Any]] | N
 
 @router.get("", response_model=Dashboard)
 async def get_dashboard(upstreams: UpstreamsDep) -> Any:
-    """Totals, orders by status, revenue, the newest orders and each service's health.
+    """Totals, orders by status, revenue, the newest orders and each service's health (the
+    identity service's is its readiness); admin and staff only.
 
     The counts are the services' own aggregate queries; every call goes out at once.
     """
-    (customers, customer_ms), (orders, order_ms), (recent, missing) = await asyncio.gather(
+    (
+        (customers, customer_ms),
+        (orders, order_ms),
+        (identity, identity_ms),
+        (recent, missing),
+    ) = await asyncio.gather(
         _timed(upstreams.customers.get_stats()),
         _timed(upstreams.orders.get_stats()),
+        _timed(upstreams.identity.upstream.probe()),
         _recent_orders(upstreams),
     )
     unavailable = set(missing)
@@ -79,6 +93,7 @@ async def get_dashboard(upstreams: UpstreamsDep) -> Any:
             "services": {
                 CUSTOMER: _health(customers, customer_ms),
                 ORDER: _health(orders, order_ms),
+                IDENTITY: _health(identity, identity_ms),
             },
             "unavailable": sorted(unavailable),
         }

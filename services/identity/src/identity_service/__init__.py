@@ -1,0 +1,1 @@
+"""The identity service: users, clients, tokens and the keys that sign them."""
