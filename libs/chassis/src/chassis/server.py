@@ -113,6 +113,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             f"HTTP/1.1 {status.value} {status.phrase}\r\n".encode(),
             f"content-type: {PROBLEM_CONTENT_TYPE}\r\n".encode(),
             f"content-length: {len(body)}\r\n".encode(),
+            b"x-content-type-options: nosniff\r\n",
             b"connection: close\r\n\r\n",
         ]
         self.transport.write(b"".join(head) + body.encode())
