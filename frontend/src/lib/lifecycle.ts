@@ -1,4 +1,4 @@
-import type { OrderStatus } from "../api/types";
+import type { OrderDetail, OrderStatus } from "../api/types";
 
 export const ORDER_STATUSES: readonly OrderStatus[] = ["PENDING", "CONFIRMED", "SHIPPED", "DELIVERED", "CANCELLED"];
 
@@ -13,6 +13,16 @@ const NEXT: Record<OrderStatus, readonly OrderStatus[]> = {
 
 export function allowedTransitions(status: OrderStatus): readonly OrderStatus[] {
   return NEXT[status];
+}
+
+/**
+ * The moves this caller may make now. The API says so itself (`allowed_transitions` knows the
+ * caller's role: a customer may only cancel its own pending order); the lifecycle is the answer
+ * for an API that does not say.
+ */
+export function transitionsFor(order: OrderDetail): readonly OrderStatus[] {
+  const fromApi = (order as { allowed_transitions?: readonly OrderStatus[] }).allowed_transitions;
+  return fromApi ?? allowedTransitions(order.status);
 }
 
 export function statusLabel(status: OrderStatus): string {

@@ -1,3 +1,4 @@
+import type { Me, Role } from "../api/auth";
 import type { Customer, Dashboard, OrderDetail, Problem } from "../api/types";
 
 const NOW = "2026-01-15T10:00:00Z";
@@ -52,3 +53,18 @@ export function aProblem(status: number, overrides: Partial<Problem> = {}): Prob
 }
 
 export const PROBLEM_HEADERS = { "Content-Type": "application/problem+json" };
+
+const USERS: Record<Role, Me> = {
+  admin: { sub: "user-admin", email: "admin@example.com", name: "Grace Admin", roles: ["admin"], customer_id: null },
+  staff: { sub: "user-staff", email: "staff@example.com", name: "Sam Staff", roles: ["staff"], customer_id: null },
+  customer: { sub: "user-customer", email: "ada@example.com", name: "Ada Lovelace", roles: ["customer"], customer_id: aCustomer().id },
+};
+
+export function aUser(role: Role, overrides: Partial<Me> = {}): Me {
+  return { ...USERS[role], ...overrides };
+}
+
+/** A stand-in access token; the msw gateway only compares it. */
+export function tokenFor(role: Role, generation = 0): string {
+  return `token-${role}-${generation}`;
+}
