@@ -7,6 +7,7 @@ import { CustomerNewPage } from "./pages/CustomerNewPage";
 import { CustomerPage } from "./pages/CustomerPage";
 import { CustomersPage } from "./pages/CustomersPage";
 import { HomePage } from "./pages/HomePage";
+import { LabPage } from "./pages/LabPage";
 import { LoginPage } from "./pages/LoginPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
 import { OrderNewPage } from "./pages/OrderNewPage";
@@ -53,6 +54,14 @@ export const routes: RouteObject[] = [
           },
           { path: "orders/new", element: <OrderNewPage /> },
           { path: "orders/:orderId", element: <OrderPage /> },
+          {
+            path: "lab",
+            element: (
+              <Allowed to="lab" what="open the Lab: it is for administrators">
+                <LabPage />
+              </Allowed>
+            ),
+          },
           { path: "*", element: <NotFoundPage /> },
         ],
       },

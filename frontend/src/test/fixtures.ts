@@ -1,3 +1,4 @@
+import type { Circuit, Fault, Trace } from "../api/lab";
 import type { Me, Role } from "../api/auth";
 import type { Customer, Dashboard, OrderDetail, Problem } from "../api/types";
 
@@ -67,4 +68,42 @@ export function aUser(role: Role, overrides: Partial<Me> = {}): Me {
 /** A stand-in access token; the msw gateway only compares it. */
 export function tokenFor(role: Role, generation = 0): string {
   return `token-${role}-${generation}`;
+}
+
+/** An order creation across the system: the gateway, one failed then one retried order call, the order service's handler and database. */
+export function aTrace(overrides: Partial<Trace> = {}): Trace {
+  return {
+    trace_id: "4bf92f3577b34da6a3ce929d0e0e4736",
+    request_id: "req-1",
+    method: "POST",
+    path: "/api/orders",
+    status: 201,
+    started_at: NOW,
+    duration_ms: 120,
+    spans: [
+      { span_id: "a", parent_id: null, service: "gateway", name: "POST /api/orders", start_ms: 0, duration_ms: 120, status: "ok", attributes: { "http.response.status_code": 201 } },
+      {
+        span_id: "b", parent_id: "a", service: "gateway", name: "order POST /orders", start_ms: 5, duration_ms: 20, status: "error",
+        attributes: { "http.response.status_code": 503, "retry.attempt": 1 },
+      },
+      {
+        span_id: "c", parent_id: "a", service: "gateway", name: "order POST /orders", start_ms: 40, duration_ms: 75, status: "ok",
+        attributes: { "retry.attempt": 2 }, events: [{ name: "circuit.decision", time_ms: 40, attributes: { state: "closed" } }],
+      },
+      { span_id: "d", parent_id: "c", service: "order", name: "POST /orders", start_ms: 45, duration_ms: 60, status: "ok", attributes: {} },
+      { span_id: "e", parent_id: "d", service: "order", name: "INSERT orders", start_ms: 60, duration_ms: 8, status: "ok", attributes: { "db.system": "sqlite" } },
+    ],
+    ...overrides,
+  };
+}
+
+export function aCircuit(overrides: Partial<Circuit> = {}): Circuit {
+  return { service: "customer", state: "closed", failure_rate: 0, in_flight: 0, ...overrides };
+}
+
+export function aFault(overrides: Partial<Fault> = {}): Fault {
+  return {
+    service: "customer", delay_ms: 2_000, delay_percent: 50, abort_status: null, abort_percent: 0, ttl_s: 300,
+    expires_at: new Date(Date.now() + 125_000).toISOString(), ...overrides,
+  };
 }
