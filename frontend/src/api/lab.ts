@@ -9,11 +9,12 @@ import type { Problem } from "./types";
  * describes it; the calls go through the session, as every API call does.
  */
 
+/** What happened at a moment in a span: a retry, an injected fault, the breaker opening, an idempotent replay. */
 export interface SpanEvent {
   name: string;
-  /** When, on the same clock as the spans' start_ms, if the event says. */
-  time_ms?: number | null;
-  attributes?: Record<string, unknown>;
+  /** Milliseconds since the request started, like the spans' start_ms. */
+  at_ms: number;
+  attributes: Record<string, unknown>;
 }
 
 export interface Span {
@@ -21,18 +22,21 @@ export interface Span {
   parent_id: string | null;
   service: string;
   name: string;
+  kind: string;
+  /** Milliseconds since the request started. */
   start_ms: number;
   duration_ms: number;
-  status: string;
+  status: "ok" | "error";
+  status_message: string | null;
   attributes: Record<string, unknown>;
-  events?: SpanEvent[];
+  events: SpanEvent[];
 }
 
 export interface Trace {
   trace_id: string;
   request_id: string | null;
-  method: string;
-  path: string;
+  method: string | null;
+  path: string | null;
   status: number | null;
   started_at: string;
   duration_ms: number;
@@ -54,16 +58,30 @@ export interface FaultSpec {
 /** A fault in force: the spec and when it ends by itself. */
 export interface Fault extends FaultSpec {
   service: string;
+  set_at: string;
   expires_at: string;
+  /** Seconds left when the gateway answered: counted from then, the browser's clock does not matter. */
+  expires_in_s: number;
+}
+
+export interface Faults {
+  items: Fault[];
+  /** The upstreams a fault may be set in front of. */
+  services: string[];
 }
 
 export interface Circuit {
   service: string;
-  /** closed, open or half_open */
-  state: string;
-  /** 0..1 over the breaker's window. */
-  failure_rate: number;
+  state: "closed" | "open" | "half_open";
+  /** Failed share (0..1) of the calls in the breaker's window; null with no calls in it. */
+  failure_rate: number | null;
+  window_calls: number;
+  window_failures: number;
+  /** Seconds until an open circuit lets a trial call through. */
+  retry_after_s: number;
   in_flight: number;
+  max_concurrency: number;
+  queued: number;
 }
 
 export const TRACES_REFRESH_MS = 2_000;
@@ -100,7 +118,7 @@ export function useTrace(id: string | null) {
 export function useFaults() {
   return useQuery({
     queryKey: labKeys.faults,
-    queryFn: ({ signal }) => getJson<{ items: Fault[] }>("/api/lab/faults", signal),
+    queryFn: ({ signal }) => getJson<Faults>("/api/lab/faults", signal),
     refetchInterval: TRACES_REFRESH_MS,
   });
 }

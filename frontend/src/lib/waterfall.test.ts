@@ -35,9 +35,10 @@ describe("layoutWaterfall", () => {
     expect(rows.filter((row) => row.error).map((row) => row.span.span_id)).toEqual(["b"]);
     const retried = rows.find((row) => row.span.span_id === "c")!;
     expect(retried.notes).toEqual([
-      { label: "circuit.decision (state=closed)", atMs: 40 },
+      { label: "retry (attempt=2)", atMs: 40 },
       { label: "retry.attempt: 2", atMs: null },
     ]);
+    expect(rows.find((row) => row.span.span_id === "b")!.notes).toEqual([{ label: "fault_abort (status=503)", atMs: 6 }]);
   });
 
   it("has nothing to place without spans", () => {
@@ -48,7 +49,7 @@ describe("layoutWaterfall", () => {
 describe("isError", () => {
   it("takes the span's status or a 5xx answer", () => {
     const span = aTrace().spans[0]!;
-    expect(isError({ ...span, status: "ERROR" })).toBe(true);
+    expect(isError({ ...span, status: "error" })).toBe(true);
     expect(isError({ ...span, attributes: { "http.status_code": 504 } })).toBe(true);
     expect(isError({ ...span, attributes: { "http.response.status_code": 404 } })).toBe(false);
   });

@@ -26,6 +26,7 @@ const RESILIENCE = /retry|attempt|circuit|breaker|fault|idempot|replay|timeout/i
 export function layoutWaterfall(trace: Trace): { rows: WaterfallRow[]; totalMs: number } {
   const { spans } = trace;
   if (spans.length === 0) return { rows: [], totalMs: trace.duration_ms };
+  // Spans count from the request's start; a clock that started later still draws from zero.
   const origin = Math.min(...spans.map((span) => span.start_ms));
   const end = Math.max(...spans.map((span) => span.start_ms + span.duration_ms));
   const totalMs = Math.max(trace.duration_ms, end - origin, 1);
@@ -58,7 +59,7 @@ export function layoutWaterfall(trace: Trace): { rows: WaterfallRow[]; totalMs: 
 }
 
 export function isError(span: Span): boolean {
-  if (span.status.toLowerCase() === "error") return true;
+  if (span.status === "error") return true;
   const code = Number(span.attributes["http.response.status_code"] ?? span.attributes["http.status_code"]);
   return Number.isFinite(code) && code >= 500;
 }
@@ -67,13 +68,11 @@ function notesOf(span: Span, origin: number): Note[] {
   const fromAttributes = Object.entries(span.attributes)
     .filter(([key]) => RESILIENCE.test(key))
     .map(([key, value]) => ({ label: `${key}: ${String(value)}`, atMs: null }));
-  const fromEvents = (span.events ?? []).map((event) => {
-    const details = Object.entries(event.attributes ?? {})
+  const fromEvents = span.events.map((event) => {
+    const details = Object.entries(event.attributes)
       .map(([key, value]) => `${key}=${String(value)}`)
       .join(", ");
-    // On the spans' own clock, like start_ms.
-    const atMs = typeof event.time_ms === "number" ? event.time_ms - origin : null;
-    return { label: details ? `${event.name} (${details})` : event.name, atMs };
+    return { label: details ? `${event.name} (${details})` : event.name, atMs: event.at_ms - origin };
   });
   return [...fromEvents, ...fromAttributes];
 }

@@ -1,8 +1,8 @@
 import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { http, HttpResponse } from "msw";
 import { describe, expect, it } from "vitest";
-import type { Circuit, Fault, Trace } from "../api/lab";
-import { aCircuit, aFault, aProblem, aTrace, PROBLEM_HEADERS } from "../test/fixtures";
+import type { Circuit, Fault, FaultSpec, Trace } from "../api/lab";
+import { aCircuit, aFault, aProblem, aSpan, aTrace, PROBLEM_HEADERS } from "../test/fixtures";
 import { renderApp } from "../test/render";
 import { server } from "../test/server";
 
@@ -14,7 +14,7 @@ const CUSTOMER_READ = aTrace({
   path: "/api/customers",
   status: 504,
   duration_ms: 3_010,
-  spans: [{ span_id: "x", parent_id: null, service: "gateway", name: "GET /api/customers", start_ms: 0, duration_ms: 3_010, status: "error", attributes: {} }],
+  spans: [aSpan({ span_id: "x", parent_id: null, service: "gateway", name: "GET /api/customers", start_ms: 0, duration_ms: 3_010, status: "error" })],
 });
 const LAB_POLL = aTrace({ trace_id: "1ab1ab1ab1ab1ab1ab1ab1ab1ab1ab1a", method: "GET", path: "/api/lab/traces", status: 200, spans: [] });
 
@@ -32,6 +32,7 @@ function serveLab(initial: Partial<LabState> = {}) {
     faults: [],
     ...initial,
   };
+  const services = ["customer", "order"];
   const calls: { method: string; path: string; body?: unknown }[] = [];
   server.use(
     http.get("*/api/lab/traces", ({ request }) => {
@@ -44,9 +45,9 @@ function serveLab(initial: Partial<LabState> = {}) {
       return trace ? HttpResponse.json(trace) : HttpResponse.json(aProblem(404), { status: 404, headers: PROBLEM_HEADERS });
     }),
     http.get("*/api/lab/circuits", () => HttpResponse.json({ items: state.circuits })),
-    http.get("*/api/lab/faults", () => HttpResponse.json({ items: state.faults })),
+    http.get("*/api/lab/faults", () => HttpResponse.json({ items: state.faults, services })),
     http.put("*/api/lab/faults/:service", async ({ params, request }) => {
-      const body = (await request.json()) as Omit<Fault, "service" | "expires_at">;
+      const body = (await request.json()) as FaultSpec;
       calls.push({ method: "PUT", path: `/api/lab/faults/${String(params.service)}`, body });
       if (body.ttl_s > 3600) {
         return HttpResponse.json(
@@ -54,7 +55,7 @@ function serveLab(initial: Partial<LabState> = {}) {
           { status: 422, headers: PROBLEM_HEADERS },
         );
       }
-      const fault = { ...body, service: String(params.service), expires_at: new Date(Date.now() + body.ttl_s * 1000).toISOString() };
+      const fault: Fault = { ...body, service: String(params.service), set_at: "", expires_at: "", expires_in_s: body.ttl_s };
       state.faults = [...state.faults.filter((f) => f.service !== params.service), fault];
       return HttpResponse.json(fault);
     }),
@@ -131,7 +132,9 @@ describe("the Lab page", () => {
     expect(spans.map((li) => li.querySelector(".span__service")?.textContent)).toEqual(["gateway", "gateway", "gateway", "order", "order"]);
     expect(within(spans[1]!).getByText("Error")).toBeInTheDocument();
     expect(within(spans[2]!).queryByText("Error")).not.toBeInTheDocument();
-    expect(within(spans[2]!).getByText("circuit.decision (state=closed)")).toBeInTheDocument();
+    expect(within(spans[1]!).getByText("503 Service Unavailable")).toBeInTheDocument();
+    expect(within(spans[1]!).getByText("fault_abort (status=503)")).toBeInTheDocument();
+    expect(within(spans[2]!).getByText("retry (attempt=2)")).toBeInTheDocument();
     expect(within(spans[2]!).getByText("retry.attempt: 2")).toBeInTheDocument();
     expect(within(section).getByText("req-1")).toBeInTheDocument();
     expect(within(section).getByText(/1 failed/)).toBeInTheDocument();
@@ -146,15 +149,19 @@ describe("the Lab page", () => {
   });
 
   it("shows the breakers with their figures, and announces a change of state", async () => {
-    const { state } = serveLab({ circuits: [aCircuit({ failure_rate: 0.25, in_flight: 3 }), aCircuit({ service: "order" })] });
+    const { state } = serveLab({
+      circuits: [aCircuit({ failure_rate: 0.25, window_calls: 8, window_failures: 2, in_flight: 3 }), aCircuit({ service: "order" })],
+    });
     renderApp("/lab", { as: "admin" });
     const customer = await screen.findByRole("listitem", { name: "customer circuit" });
     expect(customer).toHaveTextContent("Closed");
-    expect(customer).toHaveTextContent("25% failing");
+    expect(customer).toHaveTextContent("25% failing (2 of 8)");
+    expect(screen.getByRole("listitem", { name: "order circuit" })).toHaveTextContent("no calls in its window");
     expect(customer).toHaveTextContent("3 in flight");
 
-    state.circuits = [aCircuit({ state: "open", failure_rate: 0.8 }), aCircuit({ service: "order" })];
+    state.circuits = [aCircuit({ state: "open", failure_rate: 0.8, window_calls: 10, window_failures: 8, retry_after_s: 9.2 }), aCircuit({ service: "order" })];
     await waitFor(() => expect(screen.getByRole("listitem", { name: "customer circuit" })).toHaveTextContent("Open"));
+    expect(screen.getByRole("listitem", { name: "customer circuit" })).toHaveTextContent("trial call in 10 s");
     expect(screen.getByTestId("circuit-announcement")).toHaveTextContent("The customer circuit is now open.");
   });
 });
@@ -195,6 +202,23 @@ describe("the fault controls", () => {
     await user.click(within(form).getByRole("button", { name: "Clear order fault" }));
     expect(await within(form).findByText("No fault")).toBeInTheDocument();
     expect(calls).toContainEqual({ method: "DELETE", path: "/api/lab/faults/order" });
+  });
+
+  it("list the API's errors that belong to no one field above the fields", async () => {
+    serveLab();
+    server.use(
+      http.put("*/api/lab/faults/:service", () =>
+        HttpResponse.json(
+          aProblem(422, { errors: [{ location: "body", field: "", message: "Value error, abort_percent needs an abort_status", code: "value_error" }] }),
+          { status: 422, headers: PROBLEM_HEADERS },
+        ),
+      ),
+    );
+    const { user } = renderApp("/lab", { as: "admin" });
+    const form = await screen.findByRole("form", { name: "customer" });
+    fireEvent.change(within(form).getByLabelText("Abort on"), { target: { value: "50" } });
+    await user.click(within(form).getByRole("button", { name: "Apply to customer" }));
+    expect(await within(form).findByRole("alert")).toHaveTextContent("abort_percent needs an abort_status");
   });
 
   it("show the API's validation errors next to the field", async () => {

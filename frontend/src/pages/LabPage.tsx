@@ -43,9 +43,8 @@ export function LabPage() {
     setSearchParams({ trace: trace.trace_id }, { replace: true });
   }
 
-  const shown = (traces.data?.items ?? []).filter((trace) => !(hideOwn && trace.path.startsWith("/api/lab")));
+  const shown = (traces.data?.items ?? []).filter((trace) => !(hideOwn && trace.path?.startsWith("/api/lab")));
   const faultList = faults.data?.items ?? [];
-  const services = [...new Set([...(circuits.data?.items ?? []).map((c) => c.service), ...faultList.map((f) => f.service)])];
 
   return (
     <>
@@ -109,10 +108,16 @@ export function LabPage() {
           <p className="muted">
             Injected by the gateway in front of each service, as a service mesh’s fault filter does. Each one ends by itself.
           </p>
+          {faults.isPending && <Loading label="Loading the faults…" />}
           {faults.isError && <ErrorMessage error={faults.error} onRetry={() => faults.refetch()} />}
           <div className="faults">
-            {services.map((service) => (
-              <FaultControls key={service} service={service} fault={faultList.find((fault) => fault.service === service)} />
+            {faults.data?.services.map((service) => (
+              <FaultControls
+                key={service}
+                service={service}
+                fault={faultList.find((fault) => fault.service === service)}
+                fetchedAt={faults.dataUpdatedAt}
+              />
             ))}
           </div>
         </section>

@@ -28,12 +28,23 @@ export function describeFault(spec: FaultSpec): string {
  * The fault in front of one upstream, as controls. The form shows the fault in force until the
  * person changes something; applying or clearing goes back to showing what the gateway holds.
  */
-export function FaultControls({ service, fault }: { service: string; fault: Fault | undefined }) {
+interface FaultControlsProps {
+  service: string;
+  fault: Fault | undefined;
+  /** When the gateway said how long the fault has left (epoch ms). */
+  fetchedAt: number;
+}
+
+/** The fields of the form; the API's errors about anything else are listed above them. */
+const FIELDS = new Set<string>(["delay_ms", "delay_percent", "abort_status", "abort_percent", "ttl_s"]);
+
+export function FaultControls({ service, fault, fetchedAt }: FaultControlsProps) {
   const [draft, setDraft] = useState<FaultSpec | null>(null);
   const put = usePutFault(service);
   const clear = useClearFault(service);
   const values = draft ?? (fault ? specOf(fault) : NO_FAULT);
   const errors = fieldErrorMap(put.error);
+  const unplaced = Object.entries(errors).filter(([field]) => !FIELDS.has(field));
   const otherError = put.isError && Object.keys(errors).length === 0 ? put.error : clear.isError ? clear.error : null;
   const id = (field: string) => `fault-${service}-${field}`;
 
@@ -57,9 +68,16 @@ export function FaultControls({ service, fault }: { service: string; fault: Faul
     <form className="fault card" onSubmit={apply} noValidate aria-labelledby={id("heading")} aria-busy={busy}>
       <header className="fault__header">
         <h3 id={id("heading")}>{service}</h3>
-        <FaultStatus service={service} fault={fault} />
+        <FaultStatus service={service} fault={fault} fetchedAt={fetchedAt} />
       </header>
       {otherError !== null && <ErrorMessage error={otherError} />}
+      {unplaced.length > 0 && (
+        <div className="alert alert--error" role="alert">
+          {unplaced.map(([field, message]) => (
+            <p key={field}>{message}</p>
+          ))}
+        </div>
+      )}
       <Slider id={id("delay_ms")} label="Delay" unit="ms" min={0} max={30_000} step={100} value={values.delay_ms} error={errors.delay_ms}
         onChange={(value) => change("delay_ms", value)} />
       <Slider id={id("delay_percent")} label="Delay on" unit="% of requests" min={0} max={100} step={5} value={values.delay_percent}
@@ -108,9 +126,8 @@ export function FaultControls({ service, fault }: { service: string; fault: Faul
 }
 
 /** What is in force now and how long it has left, counting down; its end is announced. */
-function FaultStatus({ service, fault }: { service: string; fault: Fault | undefined }) {
-  const expiresAt = fault ? Date.parse(fault.expires_at) : NaN;
-  const left = useCountdown(Number.isFinite(expiresAt) ? expiresAt : null);
+function FaultStatus({ service, fault, fetchedAt }: { service: string; fault: Fault | undefined; fetchedAt: number }) {
+  const left = useCountdown(fault ? fetchedAt + fault.expires_in_s * 1_000 : null);
   if (!fault || left === 0) {
     return (
       <p className="fault__status" role="status">

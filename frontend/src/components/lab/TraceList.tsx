@@ -21,7 +21,7 @@ export function TraceList({ traces, selectedId, onSelect }: TraceListProps) {
               type="button"
               className={`trace${selected ? " trace--selected" : ""}`}
               aria-pressed={selected}
-              aria-label={`${trace.method} ${trace.path}, ${trace.status ?? "no answer"}, ${formatMs(trace.duration_ms)}, at ${new Date(trace.started_at).toLocaleTimeString()}`}
+              aria-label={`${trace.method ?? ""} ${trace.path ?? ""}, ${trace.status ?? "no answer"}, ${formatMs(trace.duration_ms)}, at ${new Date(trace.started_at).toLocaleTimeString()}`}
               onClick={() => onSelect(trace)}
             >
               <span className="trace__method">{trace.method}</span>

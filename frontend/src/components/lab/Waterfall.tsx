@@ -70,6 +70,7 @@ function SpanRow({ row, colour, totalMs }: { row: WaterfallRow; colour: string; 
         <span className={`span__service ${colour}`}>{span.service}</span>
         <span className="span__name">{span.name}</span>
         {row.error && <span className="span__error">Error</span>}
+        {row.error && span.status_message && <span className="span__message">{span.status_message}</span>}
         <span className="span__time">
           +{formatMs(row.startMs)} · {formatMs(span.duration_ms)}
         </span>
