@@ -13,6 +13,8 @@ from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from . import health, metrics
+from .access import AuthMiddleware
+from .auth import TokenVerifier
 from .db import Database
 from .logging import configure_logging, get_logger
 from .migrations import upgrade
@@ -51,12 +53,16 @@ def create_app(
     lifespan: Lifespan | None = None,
     cors_origins: Sequence[str] = (),
     tracing: bool | None = None,
+    authenticate: bool = False,
+    token_verifier: TokenVerifier | None = None,
 ) -> FastAPI:
     """An app with OrderFlow's defaults: JSON logs, request ids, problem+json errors, metrics,
     ``/healthz`` and ``/readyz``, trace context passed on, and (with ``storage``) a migrated
     database on ``app.state.db`` whose reachability is part of readiness. OpenTelemetry spans
     are made when ``tracing`` is true, or when unset, only if an OTLP endpoint will export
-    them."""
+    them. Callers are verified by ``app.state.token_verifier`` (from the ``auth_*`` settings
+    unless given) when a route asks (``chassis.CallerDep``), or on every request before the
+    routes with ``authenticate`` (``chassis.access.AuthMiddleware``)."""
     configure_logging(
         service=settings.service_name, level=settings.log_level, fmt=settings.log_format
     )
@@ -82,8 +88,10 @@ def create_app(
         finally:
             if db is not None:
                 await db.dispose()
+            await verifier.aclose()
             log.info("stopped")
 
+    verifier = token_verifier or TokenVerifier.from_settings(settings)
     app = FastAPI(
         title=title,
         description=description,
@@ -91,6 +99,7 @@ def create_app(
         lifespan=app_lifespan,
         responses={422: {"model": Problem, "description": "Invalid input"}},
     )
+    app.state.token_verifier = verifier
     app.include_router(health.router)
     app.include_router(metrics.router)
     for router in routers:
@@ -102,7 +111,13 @@ def create_app(
             CORSMiddleware,
             allow_origins=list(cors_origins),
             allow_methods=["GET", "POST", "PATCH", "OPTIONS"],
-            allow_headers=["Content-Type", "If-Match", "Idempotency-Key", "X-Request-ID"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "If-Match",
+                "Idempotency-Key",
+                "X-Request-ID",
+            ],
             expose_headers=[
                 "ETag",
                 "Location",
@@ -121,6 +136,8 @@ def create_app(
 
         configure_tracing(settings.service_name, settings.otel_exporter_otlp_endpoint)
         instrument_app(app)
+    if authenticate:
+        app.add_middleware(AuthMiddleware)
     app.add_middleware(ObservabilityMiddleware, access_log_enabled=settings.access_log)
     return app
 

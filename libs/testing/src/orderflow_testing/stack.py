@@ -5,14 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from .processes import ServiceProcess, customer_service, free_port
+from .issuer import TestIssuer
+from .processes import Issuer, ServiceProcess, auth_env, customer_service, free_port
 
 
 class Stack:
     """Customer, order and gateway processes wired to each other, each on a free port.
 
     Databases default to SQLite files under ``workdir``; pass ``customer_db``/``order_db`` URLs
-    for PostgreSQL. ``env`` adds settings per component (``{"gateway": {...}}``).
+    for PostgreSQL. ``env`` adds settings per component (``{"gateway": {...}}``). Every
+    component trusts the tokens of ``issuer`` (a ``TestIssuer`` of the stack's own unless
+    given); ``headers(role)`` signs a request in.
     """
 
     def __init__(
@@ -22,13 +25,19 @@ class Stack:
         customer_db: str | None = None,
         order_db: str | None = None,
         env: Mapping[str, Mapping[str, str]] | None = None,
+        issuer: Issuer | None = None,
     ) -> None:
         extra = env or {}
+        self._own_issuer: TestIssuer | None = None
+        if issuer is None:
+            issuer = self._own_issuer = TestIssuer()
+        self.issuer = issuer
         ports = {name: free_port() for name in ("order", "gateway")}
         order_url = f"http://127.0.0.1:{ports['order']}"
         self.customer = customer_service(
             workdir,
             customer_db or f"sqlite+aiosqlite:///{workdir / 'customer.db'}",
+            issuer=self.issuer,
             **extra.get("customer", {}),
         )
         self.order = ServiceProcess(
@@ -40,6 +49,7 @@ class Stack:
                 "ORDER_PORT": str(ports["order"]),
                 "ORDER_DATABASE_URL": order_db or f"sqlite+aiosqlite:///{workdir / 'order.db'}",
                 "ORDER_CUSTOMER_SERVICE_URL": self.customer.url,
+                **auth_env("ORDER", self.issuer),
                 **extra.get("order", {}),
             },
         )
@@ -53,6 +63,7 @@ class Stack:
                 "GATEWAY_PORT": str(ports["gateway"]),
                 "GATEWAY_CUSTOMER_SERVICE_URL": self.customer.url,
                 "GATEWAY_ORDER_SERVICE_URL": order_url,
+                **auth_env("GATEWAY", self.issuer),
                 **extra.get("gateway", {}),
             },
         )
@@ -62,6 +73,11 @@ class Stack:
     def url(self) -> str:
         """The gateway: the public entry point."""
         return self.gateway.url
+
+    def headers(self, role: str = "admin", customer_id: str | None = None) -> dict[str, str]:
+        """An ``Authorization`` header for a caller with ``role`` (a customer: of
+        ``customer_id``), valid for every component of this stack."""
+        return self.issuer.headers(role, customer_id)
 
     def start(self, timeout: float = 60.0) -> Stack:
         for process in self.processes:
@@ -73,6 +89,9 @@ class Stack:
     def stop(self) -> None:
         for process in reversed(self.processes):
             process.stop()
+        if self._own_issuer is not None:
+            self._own_issuer.close()
+            self._own_issuer = None
 
     def logs(self) -> str:
         return "\n".join(f"--- {p.name} ---\n{p.logs()}" for p in self.processes)

@@ -83,6 +83,11 @@ class UpstreamClient:
         request_id = current_request_id()
         if request_id:
             sent["X-Request-ID"] = request_id
+        scope = current_scope.get()
+        principal = scope["state"].get("principal") if scope is not None else None
+        if principal is not None:
+            # The caller's own token: each service verifies it and decides what it may see.
+            sent["Authorization"] = principal.authorization
         if not self.tracing:
             _pass_trace_context(sent)
         retryable = method in IDEMPOTENT_METHODS or (method == "POST" and "Idempotency-Key" in sent)
