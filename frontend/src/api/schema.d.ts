@@ -53,13 +53,13 @@ export interface paths {
         };
         /**
          * List Customers
-         * @description A page of customers, newest first, optionally matching ``q``.
+         * @description A page of customers, newest first, optionally matching ``q``; admin and staff only.
          */
         get: operations["list_customers_api_customers_get"];
         put?: never;
         /**
          * Create Customer
-         * @description Create a customer; 409 if the email is taken, whatever its case.
+         * @description Create a customer (admin, staff); 409 if the email is taken, whatever its case.
          */
         post: operations["create_customer_api_customers_post"];
         delete?: never;
@@ -77,7 +77,7 @@ export interface paths {
         };
         /**
          * Get Customer
-         * @description One customer.
+         * @description One customer; a customer may read only its own record (404 for any other).
          */
         get: operations["get_customer_api_customers__customer_id__get"];
         put?: never;
@@ -87,7 +87,7 @@ export interface paths {
         head?: never;
         /**
          * Update Customer
-         * @description Change a customer's name or email.
+         * @description Change a customer's name or email (admin, staff).
          */
         patch: operations["update_customer_api_customers__customer_id__patch"];
         trace?: never;
@@ -124,14 +124,16 @@ export interface paths {
         };
         /**
          * List Orders
-         * @description A page of orders, newest first, each with its customer (one look-up for the page).
+         * @description A page of orders, newest first, each with its customer (one look-up for the page). A
+         *     customer sees only its own orders: a ``customer_id`` of another gives an empty page.
          */
         get: operations["list_orders_api_orders_get"];
         put?: never;
         /**
          * Create Order
          * @description Place an order (``PENDING``); 422 if the customer does not exist, 503 if the customer
-         *     service cannot be reached to check (nothing is written then).
+         *     service cannot be reached to check (nothing is written then). A customer may order only
+         *     for itself (403); idempotency keys are the caller's own.
          */
         post: operations["create_order_api_orders_post"];
         delete?: never;
@@ -149,7 +151,8 @@ export interface paths {
         };
         /**
          * Get Order
-         * @description One order with its customer; ``ETag`` carries its version for a later ``If-Match``.
+         * @description One order with its customer; ``ETag`` carries its version for a later ``If-Match``. A
+         *     customer may read only its own (404 for any other).
          */
         get: operations["get_order_api_orders__order_id__get"];
         put?: never;
@@ -159,7 +162,8 @@ export interface paths {
         head?: never;
         /**
          * Update Order Status
-         * @description Move an order along its lifecycle; 409 if the lifecycle forbids the step.
+         * @description Move an order along its lifecycle; 409 if the lifecycle forbids the step, 403 if it
+         *     allows it but not to this caller (a customer may only cancel its own PENDING order).
          */
         patch: operations["update_order_status_api_orders__order_id__patch"];
         trace?: never;
@@ -173,7 +177,8 @@ export interface paths {
         };
         /**
          * Get Dashboard
-         * @description Totals, orders by status, revenue, the newest orders and each service's health.
+         * @description Totals, orders by status, revenue, the newest orders and each service's health
+         *     (admin, staff).
          *
          *     The counts are the services' own aggregate queries; every call goes out at once.
          */
@@ -198,6 +203,11 @@ export interface components {
             name: string;
             /** Email */
             email: string;
+            /**
+             * Created By
+             * @description The sub of the caller who created it; null if made before that was kept
+             */
+            created_by: string | null;
             /**
              * Created At
              * Format: date-time
@@ -302,6 +312,16 @@ export interface components {
             /** Version */
             version: number;
             /**
+             * Allowed Transitions
+             * @description The statuses the caller may move this order to now, in lifecycle order
+             */
+            allowed_transitions: components["schemas"]["OrderStatus"][];
+            /**
+             * Created By
+             * @description The sub of the caller who created it; null if made before that was kept
+             */
+            created_by: string | null;
+            /**
              * Created At
              * Format: date-time
              */
@@ -334,6 +354,16 @@ export interface components {
             notes: string | null;
             /** Version */
             version: number;
+            /**
+             * Allowed Transitions
+             * @description The statuses the caller may move this order to now, in lifecycle order
+             */
+            allowed_transitions: components["schemas"]["OrderStatus"][];
+            /**
+             * Created By
+             * @description The sub of the caller who created it; null if made before that was kept
+             */
+            created_by: string | null;
             /**
              * Created At
              * Format: date-time
@@ -603,6 +633,26 @@ export interface operations {
                     "application/json": components["schemas"]["CustomerPage"];
                 };
             };
+            /** @description No bearer token, or one that is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
                 headers: {
@@ -669,6 +719,26 @@ export interface operations {
             };
             /** @description Bad Request */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or one that is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -760,6 +830,26 @@ export interface operations {
                     "application/json": components["schemas"]["Customer"];
                 };
             };
+            /** @description No bearer token, or one that is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not Found */
             404: {
                 headers: {
@@ -839,6 +929,26 @@ export interface operations {
             };
             /** @description Bad Request */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or one that is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -945,6 +1055,26 @@ export interface operations {
                     "application/json": components["schemas"]["OrderPage"];
                 };
             };
+            /** @description No bearer token, or one that is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not Found */
             404: {
                 headers: {
@@ -1024,6 +1154,26 @@ export interface operations {
                     "application/json": components["schemas"]["OrderPage"];
                 };
             };
+            /** @description No bearer token, or one that is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
                 headers: {
@@ -1093,6 +1243,26 @@ export interface operations {
             };
             /** @description Bad Request */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or one that is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1172,6 +1342,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OrderDetail"];
+                };
+            };
+            /** @description No bearer token, or one that is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not Found */
@@ -1256,6 +1446,26 @@ export interface operations {
             };
             /** @description Bad Request */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or one that is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1362,6 +1572,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Dashboard"];
+                };
+            };
+            /** @description No bearer token, or one that is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
             /** @description Invalid input */

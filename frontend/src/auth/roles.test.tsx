@@ -2,7 +2,6 @@ import { screen, waitFor, within } from "@testing-library/react";
 import { http, HttpResponse } from "msw";
 import { describe, expect, it } from "vitest";
 import type { Role } from "../api/auth";
-import type { OrderDetail } from "../api/types";
 import { aCustomer, aDashboard, anOrder } from "../test/fixtures";
 import { renderApp } from "../test/render";
 import { server } from "../test/server";
@@ -85,7 +84,7 @@ describe("a customer", () => {
   });
 
   it("is offered only the moves the API allows it: cancelling its own pending order", async () => {
-    const pending: OrderDetail = { ...anOrder({ status: "PENDING" }), ...{ allowed_transitions: ["CANCELLED"] } };
+    const pending = anOrder({ status: "PENDING", allowed_transitions: ["CANCELLED"] });
     server.use(http.get("*/api/orders/:id", () => HttpResponse.json(pending)));
     renderApp(`/orders/${pending.id}`, { as: "customer" });
 
@@ -96,7 +95,7 @@ describe("a customer", () => {
   });
 
   it("is told there is nothing it can change on a confirmed order", async () => {
-    const confirmed: OrderDetail = { ...anOrder({ status: "CONFIRMED" }), ...{ allowed_transitions: [] } };
+    const confirmed = anOrder({ status: "CONFIRMED", allowed_transitions: [] });
     server.use(http.get("*/api/orders/:id", () => HttpResponse.json(confirmed)));
     renderApp(`/orders/${confirmed.id}`, { as: "customer" });
 

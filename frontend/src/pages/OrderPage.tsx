@@ -8,7 +8,7 @@ import { CustomerCell } from "../components/OrdersTable";
 import { StatusBadge } from "../components/StatusBadge";
 import { shortId } from "../lib/format";
 import { DateTime } from "../components/DateTime";
-import { statusLabel, transitionLabel, transitionsFor } from "../lib/lifecycle";
+import { statusLabel, transitionLabel } from "../lib/lifecycle";
 import { OrdersCrumb } from "../components/OrdersCrumb";
 import { formatMoney } from "../lib/money";
 
@@ -85,10 +85,12 @@ function OrderDetails({ order }: { order: OrderDetail }) {
   );
 }
 
-/** Only the moves the lifecycle allows from the current status; a final status offers none. */
+/** Only the moves the API says this caller may make now (the lifecycle lives in the order
+ * service, and knows that a customer may only cancel its own pending order); a final status
+ * offers none. */
 export function StatusActions({ order }: { order: OrderDetail }) {
   const change = useChangeOrderStatus(order.id);
-  const next = transitionsFor(order);
+  const next = order.allowed_transitions;
   // Cancelling is final, so it asks first; the other moves are one click.
   const [confirmingCancel, setConfirmingCancel] = useState(false);
 
