@@ -23,10 +23,12 @@ export function CustomerPage() {
           <Link to="/customers">Customers</Link> / {customer.data?.name ?? "Customer"}
         </nav>
       )}
-      {customer.isPending && <Loading label="Loading the customer…" />}
-      {customer.isError && <ErrorMessage error={customer.error} onRetry={() => customer.refetch()} />}
-      {customer.data && <CustomerDetails customer={customer.data} />}
-      <CustomerOrders customerId={customerId} />
+      <div className="stack">
+        {customer.isPending && <Loading label="Loading the customer…" />}
+        {customer.isError && <ErrorMessage error={customer.error} onRetry={() => customer.refetch()} />}
+        {customer.data && <CustomerDetails customer={customer.data} />}
+        <CustomerOrders customerId={customerId} />
+      </div>
     </>
   );
 }
