@@ -20,12 +20,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import composition, overhead, report, stack, startup, writes
+from . import auth, composition, overhead, report, stack, startup, writes
 from . import wrk as wrk_tool
 from .config import FULL, SMOKE, Profile
 from .lab import REPO, Lab, run_quietly
 
-PARTS = ("overhead", "composition", "writes", "stack")
+PARTS = ("overhead", "composition", "writes", "auth", "stack")
 RESULTS = REPO / "bench" / "results"
 DOCS = REPO / "docs" / "benchmarks.md"
 
@@ -140,6 +140,10 @@ def check_numbers(results: dict[str, Any]) -> list[str]:
             problems += [f"writes {backend} c={conns}: no order written" for backend in idle]
             failed = [backend for backend, r in by_backend.items() if not r["ok"]]
             problems += [f"writes {backend} c={conns}: errors or lost orders" for backend in failed]
+    for conns, entry in results.get("auth", {}).get("gateway", {}).items():
+        for variant in ("one token", "new token each request"):
+            if entry[variant]["errors"] or entry[variant]["rps"]["median"] <= 0:
+                problems.append(f"auth {variant} c={conns}: {entry[variant]['errors']} errors")
     for size, counted in results.get("composition", {}).get("upstream_calls", {}).items():
         if counted["orders_with_customer"] != counted["orders"]:
             problems.append(f"composition {size}: orders without their customer")
@@ -210,6 +214,9 @@ def main() -> int:
         if "writes" in parts:
             clock.say("part 3: writes")
             results["writes"] = writes.measure(lab, profile)
+        if "auth" in parts:
+            clock.say("part 5: verifying access tokens")
+            results["auth"] = auth.measure(lab, profile)
         stack_result["rss_after_load_mb"] = startup.memory(lab, settle=0)
         if "stack" in parts:
             results["stack"] = stack_result
