@@ -9,11 +9,7 @@ export function aCustomer(overrides: Partial<Customer> = {}): Customer {
     id: "11111111-1111-4111-8111-111111111111",
     name: "Ada Lovelace",
     email: "ada@example.com",
-<<<<<<< ours
-    created_by: "user-staff",
-=======
     created_by: "staff-1",
->>>>>>> theirs
     created_at: NOW,
     updated_at: NOW,
     ...overrides,
@@ -33,11 +29,7 @@ export function anOrder(overrides: Partial<OrderDetail> = {}): OrderDetail {
     notes: null,
     version: 1,
     allowed_transitions: ["CONFIRMED", "CANCELLED"],
-<<<<<<< ours
-    created_by: "user-staff",
-=======
     created_by: "staff-1",
->>>>>>> theirs
     created_at: NOW,
     updated_at: NOW,
     unavailable: [],
