@@ -1,12 +1,13 @@
 """The OrderFlow service chassis: the plumbing every service shares, written once."""
 
+from . import spans
 from .app import Storage, create_app, migrate, run_service, serve
 from .db import Database, naming_metadata
 from .deps import CursorQuery, DatabaseDep, LimitQuery
 from .fields import EmailAddress, NoNul, Text
 from .http import create_client
 from .logging import configure_logging, get_logger
-from .observe import add_log_fields
+from .observe import add_log_fields, append_log_field
 from .pagination import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
@@ -49,6 +50,7 @@ __all__ = [
     "Text",
     "UTCDateTime",
     "add_log_fields",
+    "append_log_field",
     "configure_logging",
     "create_app",
     "create_client",
@@ -65,5 +67,6 @@ __all__ = [
     "problem_responses",
     "run_service",
     "serve",
+    "spans",
     "utcnow",
 ]

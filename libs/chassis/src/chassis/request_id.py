@@ -1,8 +1,8 @@
 """X-Request-ID: accepted from the caller or generated, bound to logs, returned, passed on.
 
-The caller's W3C trace context (``traceparent``, ``tracestate``) is passed on the same way, so
-a trace crosses a service that creates no spans of its own; where OpenTelemetry makes spans,
-its instrumentation replaces it with the current span's context.
+:func:`outgoing_headers` is the one way context goes to the next hop: the request id, and the
+W3C trace context (``traceparent``, ``tracestate``): the current span's where this process
+makes spans, else the caller's as it came, so a trace crosses a component that traces nothing.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ import uuid
 from contextvars import ContextVar
 
 from starlette.types import Scope
+
+from . import spans
 
 REQUEST_ID_HEADER = "X-Request-ID"
 HEADER_KEY = REQUEST_ID_HEADER.lower().encode()
@@ -30,12 +32,13 @@ def current_request_id() -> str | None:
 
 
 def outgoing_headers() -> dict[str, str]:
-    """Headers that carry the current request id to the next hop."""
+    """Headers that carry the current request id and trace context to the next hop."""
     request_id = request_id_var.get()
     headers = {REQUEST_ID_HEADER: request_id} if request_id else {}
-    trace_context = trace_context_var.get()
-    if trace_context:
-        headers.update(trace_context)
+    if not spans.inject(headers):
+        trace_context = trace_context_var.get()
+        if trace_context:
+            headers.update(trace_context)
     return headers
 
 
