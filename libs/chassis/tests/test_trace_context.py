@@ -29,7 +29,7 @@ async def forwarded() -> dict[str, str]:
 @router.get("/query")
 async def query(request: Request) -> dict[str, str]:
     db: Database = request.app.state.db
-    with spans.span("lookup", widget="w-1") as span:
+    with spans.span("lookup", attributes={"widget": "w-1"}) as span:
         span.event("cache_miss", key="w-1")
         async with db.reading() as session:
             await session.execute(text("SELECT 1"))

@@ -66,12 +66,13 @@ def enabled() -> bool:
 
 
 def span(
-    name: str, *, kind: Kind = "internal", **attributes: AttributeValue
+    name: str, *, kind: Kind = "internal", attributes: Mapping[str, AttributeValue] | None = None
 ) -> AbstractContextManager[Span]:
-    """``with span("replay", key=k) as s:``: a child of the current span, current inside."""
+    """``with span("lookup", attributes={"key": k}) as s:``: a child of the current span,
+    current inside it."""
     if _backend is None:
         return _NO_SPAN_CONTEXT
-    return _backend.span(name, kind, attributes)
+    return _backend.span(name, kind, attributes or {})
 
 
 def current() -> Span:

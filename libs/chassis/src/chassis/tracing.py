@@ -66,8 +66,9 @@ class _Backend:
     def span(
         self, name: str, kind: spans.Kind, attributes: Mapping[str, spans.AttributeValue]
     ) -> Iterator[spans.Span]:
+        # An error is marked, not recorded with its traceback: spans are read by people.
         with self._tracer.start_as_current_span(
-            name, kind=_KINDS[kind], attributes=attributes
+            name, kind=_KINDS[kind], attributes=attributes, record_exception=False
         ) as span:
             yield _SpanHandle(span)
 

@@ -8,11 +8,24 @@ from pathlib import Path
 from .processes import ServiceProcess, customer_service, free_port
 
 
+def lab_settings(receiver_port: int) -> dict[str, dict[str, str]]:
+    """The Lab on in the gateway, its span receiver on ``receiver_port``, the services sending
+    their spans there: the settings ``make run`` gives each component."""
+    endpoint = f"http://127.0.0.1:{receiver_port}"
+    return {
+        "customer": {"CUSTOMER_LAB_OTLP_ENDPOINT": endpoint},
+        "order": {"ORDER_LAB_OTLP_ENDPOINT": endpoint},
+        "gateway": {"GATEWAY_LAB_ENABLED": "true", "GATEWAY_LAB_OTLP_PORT": str(receiver_port)},
+    }
+
+
 class Stack:
     """Customer, order and gateway processes wired to each other, each on a free port.
 
     Databases default to SQLite files under ``workdir``; pass ``customer_db``/``order_db`` URLs
-    for PostgreSQL. ``env`` adds settings per component (``{"gateway": {...}}``).
+    for PostgreSQL. ``env`` adds settings per component (``{"gateway": {...}}``). ``lab``
+    turns the gateway's Lab on, its span receiver on a free port, and the services export
+    their spans to it, as ``make run`` does.
     """
 
     def __init__(
@@ -22,13 +35,16 @@ class Stack:
         customer_db: str | None = None,
         order_db: str | None = None,
         env: Mapping[str, Mapping[str, str]] | None = None,
+        lab: bool = False,
     ) -> None:
         extra = env or {}
         ports = {name: free_port() for name in ("order", "gateway")}
         order_url = f"http://127.0.0.1:{ports['order']}"
+        labbed = lab_settings(free_port()) if lab else {}
         self.customer = customer_service(
             workdir,
             customer_db or f"sqlite+aiosqlite:///{workdir / 'customer.db'}",
+            **labbed.get("customer", {}),
             **extra.get("customer", {}),
         )
         self.order = ServiceProcess(
@@ -40,6 +56,7 @@ class Stack:
                 "ORDER_PORT": str(ports["order"]),
                 "ORDER_DATABASE_URL": order_db or f"sqlite+aiosqlite:///{workdir / 'order.db'}",
                 "ORDER_CUSTOMER_SERVICE_URL": self.customer.url,
+                **labbed.get("order", {}),
                 **extra.get("order", {}),
             },
         )
@@ -53,6 +70,7 @@ class Stack:
                 "GATEWAY_PORT": str(ports["gateway"]),
                 "GATEWAY_CUSTOMER_SERVICE_URL": self.customer.url,
                 "GATEWAY_ORDER_SERVICE_URL": order_url,
+                **labbed.get("gateway", {}),
                 **extra.get("gateway", {}),
             },
         )

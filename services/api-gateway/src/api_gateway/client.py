@@ -180,7 +180,7 @@ class UpstreamClient:
             "orderflow.upstream": self.name,
             "orderflow.circuit.state": self.breaker.state.value,
         }
-        with spans.span(f"{method} {self.name}", kind="client", **attributes) as span:
+        with spans.span(f"{method} {self.name}", kind="client", attributes=attributes) as span:
             sent = {**headers, **outgoing_headers()}
             try:
                 response = await self._attempt(method, path, sent, body, span)

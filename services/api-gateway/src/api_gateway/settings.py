@@ -55,7 +55,7 @@ class GatewaySettings(ServiceSettings):
     lab_otlp_host: str = Field(
         default="127.0.0.1", description="Where the Lab's OTLP/HTTP span receiver listens"
     )
-    lab_otlp_port: int = Field(default=4319, ge=1, le=65535)
+    lab_otlp_port: int = Field(default=4319, ge=0, le=65535, description="0: any free port")
     lab_trace_capacity: int = Field(
         default=300, ge=1, le=10_000, description="Traces the Lab keeps, the newest"
     )

@@ -37,7 +37,7 @@ async def running(settings: GatewaySettings, services: Iterable[str]) -> AsyncIt
     from . import otlp
 
     lab = Lab(TraceStore(settings.lab_trace_capacity), FaultTable(services))
-    stop_processing = add_span_processor(otlp.LabSpanProcessor(lab.traces))
+    stop_processing = add_span_processor(otlp.LabSpanProcessor(lab.traces, settings.service_name))
     runner = await otlp.start_receiver(lab.traces, settings.lab_otlp_host, settings.lab_otlp_port)
     lab.receiver_url = f"http://{settings.lab_otlp_host}:{otlp.bound_port(runner)}"
     log.info("lab_started", otlp_receiver=lab.receiver_url)

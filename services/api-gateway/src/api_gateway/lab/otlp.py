@@ -43,8 +43,9 @@ _KINDS = {
 class LabSpanProcessor(SpanProcessor):
     """The gateway's spans, straight into the store."""
 
-    def __init__(self, store: TraceStore) -> None:
+    def __init__(self, store: TraceStore, service: str) -> None:
         self.store = store
+        self.service = service
 
     def on_start(self, span: SdkSpan, parent_context: Context | None = None) -> None:
         parent = span.parent
@@ -52,19 +53,18 @@ class LabSpanProcessor(SpanProcessor):
             self.store.open(_hex(span.context.trace_id, 32), _hex(span.context.span_id, 16))
 
     def on_end(self, span: ReadableSpan) -> None:
-        self.store.add([record_of(span)])
+        self.store.add([record_of(span, self.service)])
 
 
-def record_of(span: ReadableSpan) -> SpanRecord:
+def record_of(span: ReadableSpan, service: str) -> SpanRecord:
     context = span.context
     assert context is not None
-    service = span.resource.attributes.get("service.name", "unknown")
     error = span.status.status_code is StatusCode.ERROR
     return SpanRecord(
         trace_id=_hex(context.trace_id, 32),
         span_id=_hex(context.span_id, 16),
         parent_id=_hex(span.parent.span_id, 16) if span.parent is not None else None,
-        service=str(service),
+        service=service,
         name=span.name,
         kind=span.kind.name.lower(),
         start_ns=span.start_time or 0,

@@ -6,7 +6,8 @@ join it. Spans of a trace the store does not hold (evicted already, or from a re
 never went through the gateway) are dropped, so the buffer holds requests, never fragments.
 
 Bounded twice: ``capacity`` traces (opening one more drops the oldest) and ``max_spans`` spans
-in each. One lock, held briefly: the gateway's event loop and the OTLP receiver both write.
+in each, besides its root. One lock, held briefly: the gateway's event loop and the OTLP
+receiver both write.
 """
 
 from __future__ import annotations
@@ -84,10 +85,13 @@ class TraceStore:
         with self._lock:
             for record in records:
                 trace = self._traces.get(record.trace_id)
-                if trace is None or len(trace.spans) >= self.max_spans:
+                if trace is None:
+                    continue
+                is_root = record.span_id == trace.root_id
+                if len(trace.spans) >= self.max_spans and not is_root:
                     continue
                 trace.spans.append(record)
-                if record.span_id == trace.root_id:
+                if is_root:
                     trace.root = record
 
     def recent(self, limit: int) -> list[dict[str, Any]]:
