@@ -32,7 +32,7 @@ def _eventually(check: Callable[[], bool], timeout: float = 20.0) -> bool:
 
 def test_customer_service_down_then_back(make_stack: StackFactory) -> None:
     stack = make_stack(env=FAST_BREAKER)
-    api = httpx.Client(base_url=stack.url, timeout=30)
+    api = httpx.Client(base_url=stack.url, timeout=30, headers=stack.headers())
     customer = api.post("/api/customers", json={"name": "Ada", "email": "ada@example.com"}).json()
     first = api.post("/api/orders", json=_order(customer["id"]))
     assert first.status_code == 201

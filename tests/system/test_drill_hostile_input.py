@@ -1,6 +1,6 @@
 """Drill 4: hostile input. Schemathesis generates requests from each component's own OpenAPI
 document (valid, invalid and adversarial: wrong types, huge numbers, control characters, NUL
-bytes) and sends them to the real processes. No answer may be a 5xx, and every answer must
+bytes) and sends them, signed in, to the real processes. No answer may be a 5xx, and every answer must
 match the status codes, content types, headers and schemas the document promises."""
 
 import re
@@ -25,12 +25,17 @@ CHECKS = ",".join(
 )
 
 
-def _fuzz(process: ServiceProcess, report_dir: Path) -> subprocess.CompletedProcess[str]:
+def _fuzz(
+    process: ServiceProcess, report_dir: Path, authorization: str
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [
             str(SCHEMATHESIS),
             "run",
             f"{process.url}/openapi.json",
+            # Signed in as an admin, so every operation gets past its door.
+            "--header",
+            f"Authorization: {authorization}",
             "--checks",
             CHECKS,
             "--max-examples",
@@ -66,7 +71,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 def test_generated_requests_get_documented_answers_and_no_5xx(
     stack: Stack, component: str, tmp_path: Path
 ) -> None:
-    result = _fuzz(getattr(stack, component), tmp_path)
+    authorization = stack.headers("admin")["Authorization"]
+    result = _fuzz(getattr(stack, component), tmp_path, authorization)
 
     assert result.returncode == 0, result.stdout[-8000:] + result.stderr[-2000:]
     assert "No issues found" in result.stdout

@@ -53,7 +53,9 @@ async def _all_orders(client: httpx.AsyncClient) -> list[dict[str, Any]]:
 async def _drill(make_stack: StackFactory, **databases: str) -> None:
     stack = make_stack(env=GATEWAY, **databases)
     limits = httpx.Limits(max_connections=ORDERS)
-    async with httpx.AsyncClient(base_url=stack.url, timeout=30, limits=limits) as client:
+    async with httpx.AsyncClient(
+        base_url=stack.url, timeout=30, limits=limits, headers=stack.headers()
+    ) as client:
         customer = await client.post(
             "/api/customers", json={"name": "Drill", "email": "drill@example.com"}
         )

@@ -118,7 +118,10 @@ def test_make_run_starts_restarts_and_stops_everything(
     gateway = f"http://127.0.0.1:{make_run.ports['GATEWAY']}"
     frontend = f"http://127.0.0.1:{make_run.ports['FRONTEND']}"
     assert httpx.get(f"{gateway}/readyz").status_code == 200
-    assert httpx.get(f"{frontend}/api/dashboard").status_code == 200  # UI proxies to gateway
+    # The UI's server proxies /api to the gateway, whose door answers a caller without a token.
+    proxied = httpx.get(f"{frontend}/api/dashboard")
+    assert proxied.status_code == 401
+    assert proxied.headers["www-authenticate"] == 'Bearer realm="orderflow"'
 
     [customer] = make_run.pids(r"bin/python .*/bin/orderflow-customer$")
     os.kill(customer, signal.SIGKILL)

@@ -11,7 +11,7 @@ import respx
 from api_gateway.main import create_app
 from api_gateway.settings import GatewaySettings
 from api_gateway.transports import HttpxTransport
-from orderflow_testing import app_client
+from orderflow_testing import TestIssuer, app_client
 
 CUSTOMER_URL = "http://customer.test"
 ORDER_URL = "http://order.test"
@@ -52,16 +52,19 @@ GatewayFactory = Callable[..., Any]
 
 
 @pytest.fixture
-def gateway_with(customer_api: respx.MockRouter, order_api: respx.MockRouter) -> Callable[..., Any]:
-    """``async with gateway_with(max_concurrency=2) as client``: the gateway, other settings."""
+def gateway_with(
+    customer_api: respx.MockRouter, order_api: respx.MockRouter, issuer: TestIssuer
+) -> Callable[..., Any]:
+    """``async with gateway_with(max_concurrency=2) as client``: the gateway, other settings;
+    the client is signed in as an admin."""
 
     def start(**overrides: Any) -> Any:
         app = create_app(
-            fast_settings(**overrides),
+            fast_settings(**issuer.settings(), **overrides),
             customer_transport=mock_transport(customer_api, CUSTOMER_URL),
             order_transport=mock_transport(order_api, ORDER_URL),
         )
-        return app_client(app)
+        return app_client(app, headers=issuer.headers("admin"))
 
     return start
 

@@ -1,4 +1,4 @@
-"""The public contract of PRODUCT.md, end to end: the gateway in-process in front of the real
+"""The public API contract, end to end: the gateway in-process in front of the real
 customer and order apps in-process (httpx ASGI transports, in-memory SQLite). No mocks."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from api_gateway.main import create_app
 from api_gateway.transports import HttpxTransport
 from asgi_lifespan import LifespanManager
 from chassis import MEMORY_DATABASE_URL
-from orderflow_testing import app_client
+from orderflow_testing import TestIssuer, app_client, state_per_request
 
 from .conftest import fast_settings
 
@@ -36,22 +36,24 @@ def in_process(app: Any, base_url: str) -> HttpxTransport:
 
 
 @pytest.fixture
-async def api() -> AsyncIterator[httpx.AsyncClient]:
+async def api(issuer: TestIssuer) -> AsyncIterator[httpx.AsyncClient]:
+    """The three apps in-process, each verifying tokens of ``issuer``; signed in as staff."""
+    auth = issuer.settings()
     customer_app = customer_main.create_app(
-        CustomerSettings(database_url=MEMORY_DATABASE_URL, access_log=False)
+        CustomerSettings(database_url=MEMORY_DATABASE_URL, access_log=False, **auth)
     )
-    async with LifespanManager(customer_app) as customer:
+    async with LifespanManager(state_per_request(customer_app)) as customer:
         order_app = order_main.create_app(
-            OrderSettings(database_url=MEMORY_DATABASE_URL, access_log=False),
+            OrderSettings(database_url=MEMORY_DATABASE_URL, access_log=False, **auth),
             customer_transport=httpx.ASGITransport(app=customer.app),
         )
-        async with LifespanManager(order_app) as order:
+        async with LifespanManager(state_per_request(order_app)) as order:
             gateway = create_app(
-                fast_settings(),
+                fast_settings(**auth),
                 customer_transport=in_process(customer.app, "http://customer"),
                 order_transport=in_process(order.app, "http://order"),
             )
-            async with app_client(gateway) as client:
+            async with app_client(gateway, headers=issuer.headers("staff")) as client:
                 yield client
 
 
@@ -75,7 +77,7 @@ async def test_create_and_read_a_customer(api: httpx.AsyncClient) -> None:
 
     assert created.status_code == 201
     body = created.json()
-    assert set(body) == {"id", "name", "email", "created_at", "updated_at"}
+    assert set(body) == {"id", "name", "email", "created_by", "created_at", "updated_at"}
     assert (body["name"], body["email"]) == ("Ada", "Ada@Example.com")
     assert created.headers["location"] == f"/api/customers/{body['id']}"
     fetched = await api.get(created.headers["location"])

@@ -10,7 +10,7 @@ import pytest
 import respx
 from api_gateway.main import create_app
 from api_gateway.transports import HttpxTransport
-from orderflow_testing import app_client
+from orderflow_testing import TestIssuer, app_client
 
 from .conftest import ORDER_URL, fast_settings, mock_transport
 
@@ -169,7 +169,9 @@ async def test_one_upstreams_open_circuit_leaves_the_other_alone(
     assert (await gateway.get("/api/orders")).status_code == 200
 
 
-def slow_gateway(release: asyncio.Event, both_in: asyncio.Event, **settings: Any) -> Any:
+def slow_gateway(
+    issuer: TestIssuer, release: asyncio.Event, both_in: asyncio.Event, **settings: Any
+) -> Any:
     """A gateway whose customer service holds every call until ``release`` is set."""
     entered = 0
 
@@ -185,16 +187,16 @@ def slow_gateway(release: asyncio.Event, both_in: asyncio.Event, **settings: Any
         httpx.AsyncClient(base_url="http://c", transport=httpx.MockTransport(slow_upstream))
     )
     app = create_app(
-        fast_settings(max_concurrency=2, **settings),
+        fast_settings(max_concurrency=2, **issuer.settings(), **settings),
         customer_transport=slow,
         order_transport=mock_transport(respx.MockRouter(base_url=ORDER_URL), ORDER_URL),
     )
-    return app_client(app)
+    return app_client(app, headers=issuer.headers())
 
 
-async def test_a_call_beyond_the_cap_waits_for_a_slot() -> None:
+async def test_a_call_beyond_the_cap_waits_for_a_slot(issuer: TestIssuer) -> None:
     release, both_in = asyncio.Event(), asyncio.Event()
-    async with slow_gateway(release, both_in, queue_timeout=5) as client:
+    async with slow_gateway(issuer, release, both_in, queue_timeout=5) as client:
         held = [asyncio.create_task(client.get(API_CUSTOMER)) for _ in range(2)]
         await asyncio.wait_for(both_in.wait(), timeout=1)
         waiting = asyncio.create_task(client.get(API_CUSTOMER))
@@ -206,9 +208,9 @@ async def test_a_call_beyond_the_cap_waits_for_a_slot() -> None:
         assert [r.status_code for r in await asyncio.gather(*held, waiting)] == [200] * 3
 
 
-async def test_a_call_that_waits_too_long_for_a_slot_is_503() -> None:
+async def test_a_call_that_waits_too_long_for_a_slot_is_503(issuer: TestIssuer) -> None:
     release, both_in = asyncio.Event(), asyncio.Event()
-    async with slow_gateway(release, both_in, queue_timeout=0.1) as client:
+    async with slow_gateway(issuer, release, both_in, queue_timeout=0.1) as client:
         held = [asyncio.create_task(client.get(API_CUSTOMER)) for _ in range(2)]
         await asyncio.wait_for(both_in.wait(), timeout=1)
 
@@ -219,9 +221,9 @@ async def test_a_call_that_waits_too_long_for_a_slot_is_503() -> None:
         await asyncio.gather(*held)
 
 
-async def test_with_no_queue_the_cap_refuses_at_once() -> None:
+async def test_with_no_queue_the_cap_refuses_at_once(issuer: TestIssuer) -> None:
     release, both_in = asyncio.Event(), asyncio.Event()
-    async with slow_gateway(release, both_in, queue_timeout=0) as client:
+    async with slow_gateway(issuer, release, both_in, queue_timeout=0) as client:
         held = [asyncio.create_task(client.get(API_CUSTOMER)) for _ in range(2)]
         await asyncio.wait_for(both_in.wait(), timeout=1)
 

@@ -38,7 +38,7 @@ def log_lines(process: ServiceProcess) -> list[dict[str, Any]]:
 
 
 def test_the_public_api_end_to_end_with_one_request_id_through_every_hop(stack: Stack) -> None:
-    api = httpx.Client(base_url=stack.url, timeout=10)
+    api = httpx.Client(base_url=stack.url, timeout=10, headers=stack.headers())
     ada = api.post("/api/customers", json={"name": "Ada", "email": "ada@example.com"}).json()
 
     created = api.post(
@@ -111,7 +111,7 @@ def test_a_hung_upstream_gives_504s_then_an_open_circuit_and_spares_the_other(
         stack.order.start()
         stack.gateway.start(wait=False)
         _wait_live(stack.gateway)
-        api = httpx.Client(base_url=stack.url, timeout=10)
+        api = httpx.Client(base_url=stack.url, timeout=10, headers=stack.headers())
         customer_path = f"/api/customers/{'0' * 8}-0000-4000-8000-{'0' * 12}"
 
         timings = []

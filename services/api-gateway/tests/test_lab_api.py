@@ -6,19 +6,16 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
 import respx
 from api_gateway.main import create_app
-from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+from orderflow_testing import TestIssuer, app_client
 from prometheus_client import REGISTRY
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .conftest import CUSTOMER_URL, ORDER_URL, fast_settings, mock_transport
 
@@ -35,52 +32,19 @@ LAB_PATHS = [
 ABORT = {"abort_status": 503, "abort_percent": 100}
 
 
-@dataclass(frozen=True)
-class Caller:
-    """Stands for ``chassis.auth.Principal``: what the gateway's auth middleware stores."""
-
-    sub: str
-    roles: frozenset[str]
-
-
-def as_role(role: str) -> dict[str, str]:
-    return {"X-Test-Role": role}
-
-
-def with_callers(app: ASGIApp) -> ASGIApp:
-    """The verified caller each request names, stored where the gateway's auth puts it."""
-
-    async def call(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            scope = {**scope, "state": dict(scope.get("state", {}))}
-            role = dict(scope["headers"]).get(b"x-test-role")
-            if role is not None:
-                scope["state"]["principal"] = Caller(
-                    f"{role.decode()}-1", frozenset([role.decode()])
-                )
-        await app(scope, receive, send)
-
-    return call
-
-
-@asynccontextmanager
-async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async with LifespanManager(with_callers(app), startup_timeout=30) as manager:
-        transport = httpx.ASGITransport(app=manager.app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            yield client
-
-
 Start = Callable[..., Any]
 
 
 @pytest.fixture
-def build(customer_api: respx.MockRouter, order_api: respx.MockRouter) -> Callable[..., FastAPI]:
-    """The gateway app with these settings, its upstreams mocked."""
+def build(
+    customer_api: respx.MockRouter, order_api: respx.MockRouter, issuer: TestIssuer
+) -> Callable[..., FastAPI]:
+    """The gateway app with these settings, its upstreams mocked, trusting ``issuer``."""
 
     def gateway(**overrides: Any) -> FastAPI:
+        settings = {"lab_otlp_port": 0, "tracing": None, **issuer.settings(), **overrides}
         return create_app(
-            fast_settings(**{"lab_otlp_port": 0, "tracing": None, **overrides}),
+            fast_settings(**settings),
             customer_transport=mock_transport(customer_api, CUSTOMER_URL),
             order_transport=mock_transport(order_api, ORDER_URL),
         )
@@ -91,7 +55,7 @@ def build(customer_api: respx.MockRouter, order_api: respx.MockRouter) -> Callab
 @pytest.fixture
 def start(build: Callable[..., FastAPI]) -> Start:
     """``async with start(lab_enabled=True) as client``: the gateway, running."""
-    return lambda **overrides: running(build(**overrides))
+    return lambda **overrides: app_client(build(**overrides))
 
 
 @pytest.fixture
@@ -101,8 +65,13 @@ async def lab(start: Start) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture
-def admin() -> dict[str, str]:
-    return as_role("admin")
+def as_role(issuer: TestIssuer) -> Callable[[str], dict[str, str]]:
+    return issuer.headers
+
+
+@pytest.fixture
+def admin(issuer: TestIssuer) -> dict[str, str]:
+    return issuer.headers("admin")
 
 
 def sample(name: str, **labels: str) -> float | None:
@@ -114,11 +83,11 @@ def sample(name: str, **labels: str) -> float | None:
 
 @pytest.mark.parametrize(("method", "path"), LAB_PATHS)
 async def test_with_the_lab_off_nothing_of_it_answers_even_to_an_admin(
-    start: Start, method: str, path: str
+    start: Start, admin: dict[str, str], method: str, path: str
 ) -> None:
     async with start() as client:
-        response = await client.request(method, path, headers=as_role("admin"), json=ABORT)
-        unknown = await client.get("/api/no-such-thing", headers=as_role("admin"))
+        response = await client.request(method, path, headers=admin, json=ABORT)
+        unknown = await client.get("/api/no-such-thing", headers=admin)
 
     assert response.status_code == 404
     assert response.json()["type"] == unknown.json()["type"] == "about:blank"
@@ -126,7 +95,7 @@ async def test_with_the_lab_off_nothing_of_it_answers_even_to_an_admin(
 
 @pytest.mark.parametrize(("method", "path"), LAB_PATHS)
 async def test_without_a_caller_it_is_401_and_for_staff_or_a_customer_403(
-    lab: httpx.AsyncClient, method: str, path: str
+    lab: httpx.AsyncClient, as_role: Callable[[str], dict[str, str]], method: str, path: str
 ) -> None:
     anonymous = await lab.request(method, path, json=ABORT)
     staff = await lab.request(method, path, headers=as_role("staff"), json=ABORT)
@@ -226,8 +195,8 @@ async def test_an_abort_answers_in_the_upstreams_place_is_retried_and_opens_the_
     retries_before = sample("gateway_upstream_retries_total", upstream="customer") or 0
     await lab.put("/api/lab/faults/customer", json=ABORT, headers=admin)
 
-    aborted = await lab.get(f"/api/customers/{CUSTOMER_ID}")
-    refused = await lab.get(f"/api/customers/{CUSTOMER_ID}")
+    aborted = await lab.get(f"/api/customers/{CUSTOMER_ID}", headers=admin)
+    refused = await lab.get(f"/api/customers/{CUSTOMER_ID}", headers=admin)
     circuits = (await lab.get("/api/lab/circuits", headers=admin)).json()["items"]
     await lab.delete("/api/lab/faults/customer", headers=admin)
 
@@ -251,7 +220,9 @@ async def test_a_post_without_an_idempotency_key_is_aborted_once(
         "/api/lab/faults/order", json={"abort_status": 500, "abort_percent": 100}, headers=admin
     )
 
-    response = await lab.post("/api/orders", json={"customer_id": CUSTOMER_ID, "items": []})
+    response = await lab.post(
+        "/api/orders", json={"customer_id": CUSTOMER_ID, "items": []}, headers=admin
+    )
 
     assert response.status_code == 500
     assert not route.called
@@ -259,16 +230,16 @@ async def test_a_post_without_an_idempotency_key_is_aborted_once(
 
 
 async def test_a_delay_past_the_calls_timeout_is_a_504(
-    start: Start, customer_api: respx.MockRouter
+    start: Start, admin: dict[str, str], customer_api: respx.MockRouter
 ) -> None:
     customer_api.get(f"/customers/{CUSTOMER_ID}").respond(200, json=CUSTOMER)
     async with start(lab_enabled=True, connect_timeout=0.01, customer_read_timeout=0.04) as client:
         await client.put(
             "/api/lab/faults/customer",
             json={"delay_ms": 5000, "delay_percent": 100},
-            headers=as_role("admin"),
+            headers=admin,
         )
-        response = await client.get(f"/api/customers/{CUSTOMER_ID}")
+        response = await client.get(f"/api/customers/{CUSTOMER_ID}", headers=admin)
 
     assert response.status_code == 504
     assert response.json()["type"] == "urn:orderflow:problem:upstream-timeout"
@@ -289,7 +260,7 @@ async def test_each_request_is_a_trace_with_its_request_id_and_upstream_calls(
 ) -> None:
     customer_api.get(f"/customers/{CUSTOMER_ID}").respond(200, json=CUSTOMER)
 
-    await lab.get(f"/api/customers/{CUSTOMER_ID}", headers={"X-Request-ID": "lab-trace-1"})
+    await lab.get(f"/api/customers/{CUSTOMER_ID}", headers={**admin, "X-Request-ID": "lab-trace-1"})
     traces = await gateway_traces(lab, admin)
     one = await lab.get(f"/api/lab/traces/{traces[0]['trace_id']}", headers=admin)
 
@@ -313,7 +284,7 @@ async def test_an_aborted_call_shows_as_a_failed_span_with_the_fault_and_the_ret
 ) -> None:
     await lab.put("/api/lab/faults/customer", json=ABORT, headers=admin)
 
-    await lab.get(f"/api/customers/{CUSTOMER_ID}")
+    await lab.get(f"/api/customers/{CUSTOMER_ID}", headers=admin)
     trace = (await gateway_traces(lab, admin))[0]
 
     calls = [s for s in trace["spans"] if s["name"] == "GET customer"]
@@ -353,13 +324,12 @@ def export_request(trace_id: str, parent_id: str) -> bytes:
 
 
 async def test_the_services_spans_join_their_request_through_the_otlp_receiver(
-    build: Callable[..., FastAPI], customer_api: respx.MockRouter
+    build: Callable[..., FastAPI], admin: dict[str, str], customer_api: respx.MockRouter
 ) -> None:
     customer_api.get(f"/customers/{CUSTOMER_ID}").respond(200, json=CUSTOMER)
-    admin = as_role("admin")
     app = build(lab_enabled=True)
-    async with running(app) as client:
-        await client.get(f"/api/customers/{CUSTOMER_ID}")
+    async with app_client(app) as client:
+        await client.get(f"/api/customers/{CUSTOMER_ID}", headers=admin)
         trace = (await gateway_traces(client, admin))[0]
         call = next(s for s in trace["spans"] if s["name"] == "GET customer")
         receiver = f"{app.state.lab.receiver_url}/v1/traces"
@@ -397,7 +367,7 @@ async def test_circuits_show_calls_in_flight_as_metrics_do(
         return httpx.Response(200, json=CUSTOMER)
 
     customer_api.get(f"/customers/{CUSTOMER_ID}").mock(side_effect=slow)
-    pending = asyncio.create_task(lab.get(f"/api/customers/{CUSTOMER_ID}"))
+    pending = asyncio.create_task(lab.get(f"/api/customers/{CUSTOMER_ID}", headers=admin))
     await arrived.wait()
     during = (await lab.get("/api/lab/circuits", headers=admin)).json()["items"]
     in_flight_metric = sample("gateway_upstream_in_flight", upstream="customer")

@@ -4,23 +4,27 @@ from pathlib import Path
 
 import httpx
 import pytest
-from orderflow_testing import customer_service, run_script
+from orderflow_testing import TestIssuer, customer_service, run_script
 
 pytestmark = pytest.mark.system
 
 
-def test_acknowledged_writes_survive_sigkill(tmp_path: Path) -> None:
-    service = customer_service(tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'customer.db'}")
+def test_acknowledged_writes_survive_sigkill(tmp_path: Path, issuer: TestIssuer) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'customer.db'}"
+    service = customer_service(tmp_path, url, issuer=issuer)
+    headers = issuer.headers("staff")
     try:
         service.start()
         created = httpx.post(
-            f"{service.url}/customers", json={"name": "Ada", "email": "ada@example.com"}
+            f"{service.url}/customers",
+            json={"name": "Ada", "email": "ada@example.com"},
+            headers=headers,
         )
         assert created.status_code == 201
         service.kill()
 
         service.start()
-        fetched = httpx.get(f"{service.url}/customers/{created.json()['id']}")
+        fetched = httpx.get(f"{service.url}/customers/{created.json()['id']}", headers=headers)
         assert fetched.json() == created.json()
     finally:
         service.stop()

@@ -10,24 +10,29 @@ from customer_service.main import create_app as create_customer_app
 from customer_service.settings import CustomerSettings
 from order_service.main import create_app as create_order_app
 from order_service.settings import OrderSettings
-from orderflow_testing import app_client
+from orderflow_testing import TestIssuer, app_client, state_per_request
 from starlette.types import ASGIApp
 
 CreateCustomer = Callable[..., Awaitable[str]]
 
 
 @pytest.fixture
-async def customer_app(database_url: str) -> AsyncIterator[ASGIApp]:
+async def customer_app(database_url: str, issuer: TestIssuer) -> AsyncIterator[ASGIApp]:
     """The real customer service, started; it shares the test's database server."""
-    app = create_customer_app(CustomerSettings(database_url=database_url, access_log=False))
-    async with LifespanManager(app, startup_timeout=30) as manager:
+    settings = CustomerSettings(database_url=database_url, access_log=False, **issuer.settings())
+    app = create_customer_app(settings)
+    async with LifespanManager(state_per_request(app), startup_timeout=30) as manager:
         yield manager.app
 
 
 @pytest.fixture
-async def customer_client(customer_app: ASGIApp) -> AsyncIterator[httpx.AsyncClient]:
+async def customer_client(
+    customer_app: ASGIApp, issuer: TestIssuer
+) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=customer_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://customer") as client:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://customer", headers=issuer.headers("staff")
+    ) as client:
         yield client
 
 
@@ -54,13 +59,16 @@ async def customer_id(create_customer: CreateCustomer) -> str:
 
 
 @pytest.fixture
-async def client(database_url: str, customer_app: ASGIApp) -> AsyncIterator[httpx.AsyncClient]:
-    """A client of the order app, whose customer checks reach the customer app in-process."""
+async def client(
+    database_url: str, customer_app: ASGIApp, issuer: TestIssuer
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the order app, whose customer checks reach the customer app in-process;
+    signed in as staff."""
     app = create_order_app(
-        OrderSettings(database_url=database_url, access_log=False),
+        OrderSettings(database_url=database_url, access_log=False, **issuer.settings()),
         customer_transport=httpx.ASGITransport(app=customer_app),
     )
-    async with app_client(app) as client:
+    async with app_client(app, headers=issuer.headers("staff")) as client:
         yield client
 
 

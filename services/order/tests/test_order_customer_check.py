@@ -9,18 +9,20 @@ from order_service.customers import CustomerDirectory
 from order_service.domain import CustomerNotFoundError, CustomerServiceUnavailableError
 from order_service.main import create_app
 from order_service.settings import OrderSettings
-from orderflow_testing import app_client, free_port
+from orderflow_testing import TestIssuer, app_client, free_port
 
 NewOrder = Callable[..., dict[str, Any]]
 CUSTOMER_ID = "7d3f7e0e-2f6a-4d0c-9d43-0c1b8c1f2a11"
 
 
 async def test_unreachable_customer_service_is_a_503_and_nothing_is_written(
-    database_url: str, new_order: NewOrder
+    database_url: str, new_order: NewOrder, issuer: TestIssuer
 ) -> None:
     closed = f"http://127.0.0.1:{free_port()}"  # nobody listens there
-    settings = OrderSettings(database_url=database_url, customer_service_url=closed)
-    async with app_client(create_app(settings)) as client:
+    settings = OrderSettings(
+        database_url=database_url, customer_service_url=closed, **issuer.settings()
+    )
+    async with app_client(create_app(settings), headers=issuer.headers("staff")) as client:
         response = await client.post(
             "/orders", json=new_order(CUSTOMER_ID), headers={"Idempotency-Key": "k"}
         )
@@ -64,9 +66,10 @@ async def test_an_existing_customer_passes() -> None:
         return httpx.Response(200, json={"id": CUSTOMER_ID})
 
     customers = directory(handler)
-    await customers.ensure_exists(CUSTOMER_ID)
+    await customers.ensure_exists(CUSTOMER_ID, authorization="Bearer the-callers-token")
     await customers.close()
     assert seen[0].url == f"http://customer/customers/{CUSTOMER_ID}"
+    assert seen[0].headers["authorization"] == "Bearer the-callers-token"
 
 
 async def test_a_customer_not_found_problem_means_unknown_customer() -> None:
@@ -74,7 +77,7 @@ async def test_a_customer_not_found_problem_means_unknown_customer() -> None:
         answer(404, {"type": "urn:orderflow:problem:customer-not-found", "status": 404})
     )
     with pytest.raises(CustomerNotFoundError):
-        await customers.ensure_exists(CUSTOMER_ID)
+        await customers.ensure_exists(CUSTOMER_ID, authorization="Bearer t")
 
 
 @pytest.mark.parametrize(
@@ -109,7 +112,7 @@ async def test_anything_else_means_unavailable(
 ) -> None:
     customers = directory(handler)
     with pytest.raises(CustomerServiceUnavailableError):
-        await customers.ensure_exists(CUSTOMER_ID)
+        await customers.ensure_exists(CUSTOMER_ID, authorization="Bearer t")
 
 
 def test_timeouts_come_from_settings() -> None:

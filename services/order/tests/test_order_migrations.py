@@ -1,5 +1,7 @@
 """The migrations build exactly the tables the models describe, on SQLite and PostgreSQL."""
 
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from alembic.autogenerate import compare_metadata
@@ -38,3 +40,58 @@ async def test_migrated_schema_matches_the_models(database_url: str) -> None:
         "ix_orders_status_created_at_id": ["status", "created_at", "id"],
         "ix_orders_customer_id_created_at_id": ["customer_id", "created_at", "id"],
     }
+
+
+async def test_keys_stored_before_callers_were_recorded_survive_the_upgrade(
+    unmigrated_database_url: str,
+) -> None:
+    """The caller migration keeps old orders and keys; the keys get an empty caller (no one
+    can replay them) and two callers may then hold the same key."""
+    from alembic import command
+    from chassis.migrations import alembic_config
+    from sqlalchemy import text
+
+    db = Database(unmigrated_database_url)
+    config = alembic_config(STORAGE.migrations, version_table=STORAGE.version_table)
+
+    def to(revision: str) -> Callable[[Connection], None]:
+        def run(conn: Connection) -> None:
+            config.attributes["connection"] = conn
+            command.upgrade(config, revision)
+
+        return run
+
+    now = datetime(2026, 11, 30, 10, tzinfo=UTC)
+    order = (
+        "INSERT INTO orders (id, customer_id, status, total_cents, currency, version, "
+        "created_at, updated_at) VALUES (:id, 'c', 'PENDING', 1, 'USD', 1, :now, :now)"
+    )
+    try:
+        async with db.write_engine.begin() as conn:
+            await conn.run_sync(to("0d0e1a7c5b01"))
+            await conn.execute(text(order), {"id": "o-1", "now": now})
+            await conn.execute(
+                text(
+                    "INSERT INTO idempotency_keys (key, fingerprint, order_id, created_at) "
+                    "VALUES ('k', 'f', 'o-1', :now)"
+                ),
+                {"now": now},
+            )
+        async with db.write_engine.begin() as conn:
+            await conn.run_sync(to("head"))
+            rows = (await conn.execute(text("SELECT caller, key FROM idempotency_keys"))).all()
+            created_by = (await conn.execute(text("SELECT created_by FROM orders"))).scalar()
+            await conn.execute(text(order), {"id": "o-2", "now": now})
+            await conn.execute(
+                text(
+                    "INSERT INTO idempotency_keys (caller, key, fingerprint, order_id, created_at)"
+                    " VALUES ('someone', 'k', 'f', 'o-2', :now)"
+                ),
+                {"now": now},
+            )
+            count = (await conn.execute(text("SELECT count(*) FROM idempotency_keys"))).scalar()
+    finally:
+        await db.dispose()
+    assert [tuple(row) for row in rows] == [("", "k")]
+    assert created_by is None
+    assert count == 2

@@ -5,15 +5,24 @@ from pathlib import Path
 
 import httpx
 import pytest
-from orderflow_testing import ServiceProcess, customer_service, free_port, run_script
+from orderflow_testing import (
+    ServiceProcess,
+    TestIssuer,
+    auth_env,
+    customer_service,
+    free_port,
+    run_script,
+)
 
 pytestmark = pytest.mark.system
 
 
 @pytest.fixture
-def services(tmp_path: Path) -> Iterator[tuple[ServiceProcess, ServiceProcess]]:
+def services(tmp_path: Path, issuer: TestIssuer) -> Iterator[tuple[ServiceProcess, ServiceProcess]]:
     order_port = free_port()
-    customer = customer_service(tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'customer.db'}")
+    customer = customer_service(
+        tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'customer.db'}", issuer=issuer
+    )
     order = ServiceProcess(
         "order",
         "orderflow-order",
@@ -23,6 +32,7 @@ def services(tmp_path: Path) -> Iterator[tuple[ServiceProcess, ServiceProcess]]:
             "ORDER_PORT": str(order_port),
             "ORDER_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'order.db'}",
             "ORDER_CUSTOMER_SERVICE_URL": customer.url,
+            **auth_env("ORDER", issuer),
         },
     )
     try:
@@ -33,17 +43,22 @@ def services(tmp_path: Path) -> Iterator[tuple[ServiceProcess, ServiceProcess]]:
 
 
 def test_orders_are_checked_acknowledged_and_survive_sigkill(
-    services: tuple[ServiceProcess, ServiceProcess],
+    services: tuple[ServiceProcess, ServiceProcess], issuer: TestIssuer
 ) -> None:
     customer, order = services
+    staff = issuer.headers("staff")
     customer_id = httpx.post(
-        f"{customer.url}/customers", json={"name": "Ada", "email": "ada@example.com"}
+        f"{customer.url}/customers",
+        json={"name": "Ada", "email": "ada@example.com"},
+        headers=staff,
     ).json()["id"]
     body = {
         "customer_id": customer_id,
         "items": [{"sku": "A", "name": "Widget", "quantity": 3, "unit_price_cents": 250}],
     }
-    created = httpx.post(f"{order.url}/orders", json=body, headers={"X-Request-ID": "sys-1"})
+    created = httpx.post(
+        f"{order.url}/orders", json=body, headers={**staff, "X-Request-ID": "sys-1"}
+    )
     assert created.status_code == 201, created.text
     assert created.headers["x-request-id"] == "sys-1"
     assert created.json()["total_cents"] == 750
@@ -52,13 +67,13 @@ def test_orders_are_checked_acknowledged_and_survive_sigkill(
 
     order.kill()
     order.start()
-    fetched = httpx.get(f"{order.url}/orders/{created.json()['id']}")
+    fetched = httpx.get(f"{order.url}/orders/{created.json()['id']}", headers=staff)
     assert fetched.json() == created.json()
 
     customer.stop()
-    refused = httpx.post(f"{order.url}/orders", json=body)
+    refused = httpx.post(f"{order.url}/orders", json=body, headers=staff)
     assert refused.status_code == 503
-    assert httpx.get(f"{order.url}/orders/stats").json()["total"] == 1
+    assert httpx.get(f"{order.url}/orders/stats", headers=staff).json()["total"] == 1
     assert httpx.get(f"{order.url}/readyz").status_code == 200  # reads still work
 
 

@@ -9,7 +9,14 @@ from pathlib import Path
 
 import httpx
 import pytest
-from orderflow_testing import PostgresServer, ServiceProcess, customer_service, free_port
+from orderflow_testing import (
+    PostgresServer,
+    ServiceProcess,
+    TestIssuer,
+    auth_env,
+    customer_service,
+    free_port,
+)
 
 pytestmark = [pytest.mark.system, pytest.mark.postgres]
 BODY = {"items": [{"sku": "A", "name": "Widget", "quantity": 2, "unit_price_cents": 250}]}
@@ -17,10 +24,12 @@ BODY = {"items": [{"sku": "A", "name": "Widget", "quantity": 2, "unit_price_cent
 
 @pytest.fixture(scope="module")
 def replicas(
-    tmp_path_factory: pytest.TempPathFactory, postgres_server: PostgresServer
+    tmp_path_factory: pytest.TempPathFactory, postgres_server: PostgresServer, issuer: TestIssuer
 ) -> Iterator[tuple[list[str], str]]:
     logs: Path = tmp_path_factory.mktemp("order-replicas")
-    customer = customer_service(logs, postgres_server.create_database("orderflow_replicas"))
+    customer = customer_service(
+        logs, postgres_server.create_database("orderflow_replicas"), issuer=issuer
+    )
     order_db = postgres_server.create_database("orderflow_replicas")
     orders = []
     for name in ("a", "b"):
@@ -35,6 +44,7 @@ def replicas(
                     "ORDER_PORT": str(port),
                     "ORDER_DATABASE_URL": order_db,
                     "ORDER_CUSTOMER_SERVICE_URL": customer.url,
+                    **auth_env("ORDER", issuer),
                 },
             )
         )
@@ -45,7 +55,9 @@ def replicas(
         for process in processes:
             process.wait_ready(60)
         created = httpx.post(
-            f"{customer.url}/customers", json={"name": "Grace", "email": "grace@example.com"}
+            f"{customer.url}/customers",
+            json={"name": "Grace", "email": "grace@example.com"},
+            headers=issuer.headers("staff"),
         )
         yield [o.url for o in orders], created.json()["id"]
     finally:
@@ -53,7 +65,9 @@ def replicas(
             process.stop()
 
 
-def test_one_key_on_both_replicas_makes_one_order(replicas: tuple[list[str], str]) -> None:
+def test_one_key_on_both_replicas_makes_one_order(
+    replicas: tuple[list[str], str], issuer: TestIssuer
+) -> None:
     urls, customer_id = replicas
     key = uuid.uuid4().hex
 
@@ -61,7 +75,7 @@ def test_one_key_on_both_replicas_makes_one_order(replicas: tuple[list[str], str
         return httpx.post(
             f"{url}/orders",
             json={"customer_id": customer_id, **BODY},
-            headers={"Idempotency-Key": key},
+            headers={**issuer.headers("staff"), "Idempotency-Key": key},
             timeout=15,
         )
 
@@ -73,21 +87,24 @@ def test_one_key_on_both_replicas_makes_one_order(replicas: tuple[list[str], str
 
 
 def test_one_version_on_both_replicas_lets_one_update_win(
-    replicas: tuple[list[str], str],
+    replicas: tuple[list[str], str], issuer: TestIssuer
 ) -> None:
     urls, customer_id = replicas
-    order = httpx.post(f"{urls[0]}/orders", json={"customer_id": customer_id, **BODY}).json()
+    staff = issuer.headers("staff")
+    order = httpx.post(
+        f"{urls[0]}/orders", json={"customer_id": customer_id, **BODY}, headers=staff
+    ).json()
 
     def confirm(url: str) -> int:
         return httpx.patch(
             f"{url}/orders/{order['id']}",
             json={"status": "CONFIRMED"},
-            headers={"If-Match": '"1"'},
+            headers={**staff, "If-Match": '"1"'},
             timeout=15,
         ).status_code
 
     with ThreadPoolExecutor(max_workers=16) as pool:
         statuses = list(pool.map(confirm, urls * 8))
     assert Counter(statuses) == {200: 1, 412: 15}
-    final = httpx.get(f"{urls[1]}/orders/{order['id']}").json()
+    final = httpx.get(f"{urls[1]}/orders/{order['id']}", headers=staff).json()
     assert (final["status"], final["version"]) == ("CONFIRMED", 2)

@@ -12,35 +12,40 @@ from customer_service.main import create_app as create_customer_app
 from customer_service.settings import CustomerSettings
 from order_service.main import create_app
 from order_service.settings import OrderSettings
-from orderflow_testing import app_client
+from orderflow_testing import TestIssuer, app_client, state_per_request
 from starlette.types import ASGIApp
 
 
 @pytest.fixture
-async def customer_app(tmp_path: Path) -> AsyncIterator[ASGIApp]:
+async def customer_app(tmp_path: Path, issuer: TestIssuer) -> AsyncIterator[ASGIApp]:
     url = f"sqlite+aiosqlite:///{tmp_path / 'customer.db'}"
-    app = create_customer_app(CustomerSettings(database_url=url, access_log=False))
-    async with LifespanManager(app) as manager:
+    settings = CustomerSettings(database_url=url, access_log=False, **issuer.settings())
+    async with LifespanManager(state_per_request(create_customer_app(settings))) as manager:
         yield manager.app
 
 
 @pytest.fixture
-async def customer_id(customer_app: ASGIApp) -> str:
+async def customer_id(customer_app: ASGIApp, issuer: TestIssuer) -> str:
     transport = httpx.ASGITransport(app=customer_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://customer") as client:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://customer", headers=issuer.headers("staff")
+    ) as client:
         response = await client.post("/customers", json={"name": "Ada", "email": "a@example.com"})
     customer_id: str = response.json()["id"]
     return customer_id
 
 
 def order_app(
-    tmp_path: Path, customer_app: ASGIApp
+    tmp_path: Path, customer_app: ASGIApp, issuer: TestIssuer
 ) -> AbstractAsyncContextManager[httpx.AsyncClient]:
     settings = OrderSettings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'order.db'}", access_log=False
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'order.db'}",
+        access_log=False,
+        **issuer.settings(),
     )
     return app_client(
-        create_app(settings, customer_transport=httpx.ASGITransport(app=customer_app))
+        create_app(settings, customer_transport=httpx.ASGITransport(app=customer_app)),
+        headers=issuer.headers("staff"),
     )
 
 
@@ -50,9 +55,9 @@ def body(customer_id: str, i: int) -> dict[str, object]:
 
 
 async def test_fifty_concurrent_creations_on_a_file_all_succeed(
-    tmp_path: Path, customer_app: ASGIApp, customer_id: str
+    tmp_path: Path, customer_app: ASGIApp, customer_id: str, issuer: TestIssuer
 ) -> None:
-    async with order_app(tmp_path, customer_app) as client:
+    async with order_app(tmp_path, customer_app, issuer) as client:
         responses = await asyncio.gather(
             *(client.post("/orders", json=body(customer_id, i)) for i in range(50))
         )
@@ -65,12 +70,12 @@ async def test_fifty_concurrent_creations_on_a_file_all_succeed(
 
 
 async def test_two_apps_on_one_file_take_turns_without_locking_errors(
-    tmp_path: Path, customer_app: ASGIApp, customer_id: str
+    tmp_path: Path, customer_app: ASGIApp, customer_id: str, issuer: TestIssuer
 ) -> None:
     """Two instances (as two processes would) each with their own writer: busy_timeout waits."""
     async with (
-        order_app(tmp_path, customer_app) as first,
-        order_app(tmp_path, customer_app) as second,
+        order_app(tmp_path, customer_app, issuer) as first,
+        order_app(tmp_path, customer_app, issuer) as second,
     ):
         responses = await asyncio.gather(
             *(
@@ -83,9 +88,9 @@ async def test_two_apps_on_one_file_take_turns_without_locking_errors(
 
 
 async def test_orders_survive_a_restart(
-    tmp_path: Path, customer_app: ASGIApp, customer_id: str
+    tmp_path: Path, customer_app: ASGIApp, customer_id: str, issuer: TestIssuer
 ) -> None:
-    async with order_app(tmp_path, customer_app) as client:
+    async with order_app(tmp_path, customer_app, issuer) as client:
         created = (await client.post("/orders", json=body(customer_id, 1))).json()
-    async with order_app(tmp_path, customer_app) as client:
+    async with order_app(tmp_path, customer_app, issuer) as client:
         assert (await client.get(f"/orders/{created['id']}")).json() == created

@@ -1,7 +1,9 @@
 """The OrderFlow service chassis: the plumbing every service shares, written once."""
 
 from . import spans
+from .access import CallerDep, require_principal, require_roles
 from .app import Storage, create_app, migrate, run_service, serve
+from .auth import InvalidTokenError, Principal, TokenVerifier
 from .db import Database, naming_metadata
 from .deps import CursorQuery, DatabaseDep, LimitQuery
 from .fields import EmailAddress, NoNul, Text
@@ -35,19 +37,23 @@ __all__ = [
     "MEMORY_DATABASE_URL",
     "PROBLEM_CONTENT_TYPE",
     "REQUEST_ID_HEADER",
+    "CallerDep",
     "CursorQuery",
     "Database",
     "DatabaseDep",
     "EmailAddress",
     "FieldError",
+    "InvalidTokenError",
     "LimitQuery",
     "NoNul",
     "Page",
+    "Principal",
     "Problem",
     "ProblemError",
     "ServiceSettings",
     "Storage",
     "Text",
+    "TokenVerifier",
     "UTCDateTime",
     "add_log_fields",
     "append_log_field",
@@ -65,6 +71,8 @@ __all__ = [
     "page_of",
     "problem_response",
     "problem_responses",
+    "require_principal",
+    "require_roles",
     "run_service",
     "serve",
     "spans",

@@ -13,6 +13,8 @@ from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from . import health, metrics
+from .access import AuthMiddleware
+from .auth import TokenVerifier
 from .db import Database
 from .logging import configure_logging, get_logger
 from .migrations import upgrade
@@ -51,12 +53,17 @@ def create_app(
     lifespan: Lifespan | None = None,
     cors_origins: Sequence[str] = (),
     untraced: Sequence[str] = (),
+    authenticate: bool = False,
+    token_verifier: TokenVerifier | None = None,
 ) -> FastAPI:
     """An app with OrderFlow's defaults: JSON logs, request ids, problem+json errors, metrics,
     ``/healthz`` and ``/readyz``, trace context passed on, and (with ``storage``) a migrated
     database on ``app.state.db`` whose reachability is part of readiness. OpenTelemetry spans
     (requests but for ``untraced`` path prefixes, calls, statements) are made when
-    ``settings.tracing_enabled``."""
+    ``settings.tracing_enabled``. Callers are verified by
+    ``app.state.token_verifier`` (from the ``auth_*`` settings unless given) when a route asks
+    (``chassis.CallerDep``), or on every request before the routes with ``authenticate``
+    (``chassis.access.AuthMiddleware``)."""
     configure_logging(
         service=settings.service_name, level=settings.log_level, fmt=settings.log_format
     )
@@ -87,8 +94,10 @@ def create_app(
         finally:
             if db is not None:
                 await db.dispose()
+            await verifier.aclose()
             log.info("stopped")
 
+    verifier = token_verifier or TokenVerifier.from_settings(settings)
     app = FastAPI(
         title=title,
         description=description,
@@ -99,6 +108,7 @@ def create_app(
         # provider; spans here are decided once, by the settings, and made below.
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
+    app.state.token_verifier = verifier
     app.include_router(health.router)
     app.include_router(metrics.router)
     for router in routers:
@@ -110,7 +120,13 @@ def create_app(
             CORSMiddleware,
             allow_origins=list(cors_origins),
             allow_methods=["GET", "POST", "PATCH", "OPTIONS"],
-            allow_headers=["Content-Type", "If-Match", "Idempotency-Key", "X-Request-ID"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "If-Match",
+                "Idempotency-Key",
+                "X-Request-ID",
+            ],
             expose_headers=[
                 "ETag",
                 "Location",
@@ -125,6 +141,8 @@ def create_app(
 
         configure_tracing(settings)
         instrument_app(app, untraced)
+    if authenticate:
+        app.add_middleware(AuthMiddleware)
     app.add_middleware(ObservabilityMiddleware, access_log_enabled=settings.access_log)
     return app
 

@@ -13,6 +13,7 @@ from .logging import access_logger
 from .metrics import LATENCY, REQUESTS, route_template
 from .request_id import (
     HEADER_KEY,
+    authorization_var,
     pick_request_id,
     pick_trace_context,
     request_id_var,
@@ -48,6 +49,7 @@ class ObservabilityMiddleware:
         request_id = pick_request_id(scope)
         token = request_id_var.set(request_id)
         trace_token = trace_context_var.set(pick_trace_context(scope))
+        caller_token = authorization_var.set(None)
         structlog.contextvars.bind_contextvars(request_id=request_id)
         fields: dict[str, object] = {}
         fields_token = log_fields_var.set(fields)
@@ -85,6 +87,7 @@ class ObservabilityMiddleware:
             structlog.contextvars.unbind_contextvars("request_id")
             request_id_var.reset(token)
             trace_context_var.reset(trace_token)
+            authorization_var.reset(caller_token)
             log_fields_var.reset(fields_token)
 
 

@@ -1,7 +1,8 @@
 """X-Request-ID: accepted from the caller or generated, bound to logs, returned, passed on.
 
-:func:`outgoing_headers` is the one way context goes to the next hop: the request id, and the
-W3C trace context (``traceparent``, ``tracestate``): the current span's where this process
+:func:`outgoing_headers` is the one way context goes to the next hop: the request id; the
+caller's bearer token, once verified (each service decides for itself what it may see); and
+the W3C trace context (``traceparent``, ``tracestate``): the current span's where this process
 makes spans, else the caller's as it came, so a trace crosses a component that traces nothing.
 """
 
@@ -24,6 +25,7 @@ TRACE_HEADERS = {b"traceparent": "traceparent", b"tracestate": "tracestate"}
 
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 trace_context_var: ContextVar[dict[str, str] | None] = ContextVar("trace_context", default=None)
+authorization_var: ContextVar[str | None] = ContextVar("authorization", default=None)
 
 
 def current_request_id() -> str | None:
@@ -32,9 +34,12 @@ def current_request_id() -> str | None:
 
 
 def outgoing_headers() -> dict[str, str]:
-    """Headers that carry the current request id and trace context to the next hop."""
+    """Headers that carry the current request id, caller and trace context to the next hop."""
     request_id = request_id_var.get()
     headers = {REQUEST_ID_HEADER: request_id} if request_id else {}
+    authorization = authorization_var.get()
+    if authorization is not None:
+        headers["Authorization"] = authorization
     if not spans.inject(headers):
         trace_context = trace_context_var.get()
         if trace_context:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from .auth import check_algorithms
 
 MEMORY_DATABASE_URL = "sqlite+aiosqlite:///:memory:"
+DEFAULT_ISSUER = "http://localhost:8000/api/auth"
+DEFAULT_JWKS_URL = "http://127.0.0.1:8003/jwks.json"
 
 
 class ServiceSettings(BaseSettings):
@@ -39,6 +43,15 @@ class ServiceSettings(BaseSettings):
         "caller's traceparent is still passed on.",
     )
 
+    # Who may call: tokens of this issuer for this audience, signed by a key of its JWKS.
+    # Any OpenID Connect provider can stand in by these settings (docs/adr/0014).
+    auth_issuer: str = DEFAULT_ISSUER
+    auth_audience: str = "orderflow-api"
+    auth_jwks_url: str = DEFAULT_JWKS_URL
+    auth_algorithms: Annotated[tuple[str, ...], NoDecode] = ("ES256",)
+    auth_roles_claim: str = Field(default="roles", min_length=1)
+    auth_leeway_seconds: float = Field(default=5.0, ge=0, le=60)
+
     @property
     def keeps_spans(self) -> bool:
         """Whether this component keeps spans itself (the gateway, with the Lab on)."""
@@ -54,3 +67,11 @@ class ServiceSettings(BaseSettings):
         if self.tracing is not None:
             return self.tracing
         return bool(self.otel_exporter_otlp_endpoint or self.lab_otlp_endpoint or self.keeps_spans)
+
+    @field_validator("auth_algorithms", mode="before")
+    @classmethod
+    def _split_algorithms(cls, value: Any) -> Any:
+        """``ES256,RS256`` in the environment; refuses ``none`` and shared-secret algorithms."""
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        return check_algorithms(value)

@@ -8,7 +8,15 @@ from collections.abc import Iterator
 import pytest
 from chassis import MEMORY_DATABASE_URL
 
+from .issuer import TestIssuer
 from .postgres import ENV_VAR, PostgresServer, postgres_admin_url, truncate_all
+
+
+@pytest.fixture(scope="session")
+def issuer() -> Iterator[TestIssuer]:
+    """A token issuer serving its JWKS on a free port, shared by the session's tests."""
+    with TestIssuer() as test_issuer:
+        yield test_issuer
 
 
 @pytest.fixture(scope="session")
@@ -36,3 +44,12 @@ def database_url(request: pytest.FixtureRequest) -> Iterator[str]:
     url: str = request.getfixturevalue("postgres_database")
     yield url
     asyncio.run(truncate_all(url))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def unmigrated_database_url(request: pytest.FixtureRequest) -> str:
+    """A database no migration has touched yet, for tests that upgrade step by step."""
+    if request.param == "sqlite":
+        return MEMORY_DATABASE_URL
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    return server.create_database()

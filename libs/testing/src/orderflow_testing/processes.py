@@ -10,10 +10,27 @@ import sys
 import time
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Protocol
 
 import httpx
 
 BIN = Path(sys.executable).parent
+
+
+class Issuer(Protocol):
+    """What a stack needs of a token issuer: ``TestIssuer``, the identity service, any OIDC
+    provider's test double."""
+
+    @property
+    def issuer(self) -> str: ...
+    @property
+    def jwks_url(self) -> str: ...
+    def headers(self, role: str = "admin", customer_id: str | None = None) -> dict[str, str]: ...
+
+
+def auth_env(prefix: str, issuer: Issuer) -> dict[str, str]:
+    """The settings that make component ``prefix`` (``GATEWAY``, ...) trust ``issuer``."""
+    return {f"{prefix}_AUTH_ISSUER": issuer.issuer, f"{prefix}_AUTH_JWKS_URL": issuer.jwks_url}
 
 
 def free_port() -> int:
@@ -110,13 +127,21 @@ def run_script(script: str, *args: str, env: Mapping[str, str]) -> subprocess.Co
     )
 
 
-def customer_service(log_dir: Path, database_url: str, **env: str) -> ServiceProcess:
-    """The customer service on a free port, on ``database_url`` (not started yet)."""
+def customer_service(
+    log_dir: Path, database_url: str, *, issuer: Issuer, **env: str
+) -> ServiceProcess:
+    """The customer service on a free port, on ``database_url``, trusting ``issuer``'s tokens
+    (not started yet)."""
     port = free_port()
     return ServiceProcess(
         "customer",
         "orderflow-customer",
         port=port,
         log_dir=log_dir,
-        env={"CUSTOMER_PORT": str(port), "CUSTOMER_DATABASE_URL": database_url, **env},
+        env={
+            "CUSTOMER_PORT": str(port),
+            "CUSTOMER_DATABASE_URL": database_url,
+            **auth_env("CUSTOMER", issuer),
+            **env,
+        },
     )

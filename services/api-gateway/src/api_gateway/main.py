@@ -16,7 +16,13 @@ from .routes import customers, dashboard, lab, orders
 from .settings import GatewaySettings
 from .upstream import PROBLEMS, Transport
 
+WEB_CLIENT_ID = "orderflow-web"
 DESCRIPTION = """The public API of OrderFlow: customers, orders, a dashboard, and the Lab.
+
+Every `/api` route but the token endpoint, discovery and keys needs `Authorization: Bearer
+<access token>` (get one at `POST /api/auth/token`, or with the Authorize button here): none
+or a bad one is a 401 with `WWW-Authenticate: Bearer` (RFC 6750), a valid one without the
+right a 403. Admin and staff see everything; a customer only its own record and orders.
 
 Errors are RFC 9457 problem details (`application/problem+json`). Statuses from the services
 pass through; the gateway adds 413 (body over 1 MiB), 502 (a broken upstream answer), 503 (a
@@ -63,7 +69,10 @@ def create_app(
         cors_origins=settings.cors_origins,
         # The Lab does not watch itself: its pages poll, and would fill it with their own calls.
         untraced=(lab.router.prefix,),
+        authenticate=True,
     )
+    # Swagger's Authorize button signs in as the browser's public client does.
+    app.swagger_ui_init_oauth = {"clientId": WEB_CLIENT_ID}
     app.state.settings = settings
     openapi.install(app)
     return app

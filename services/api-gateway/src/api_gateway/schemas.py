@@ -54,7 +54,11 @@ class CustomerSummary(BaseModel):
     email: str
 
 
+CREATED_BY_DESCRIPTION = "The sub of the caller who created it; null if made before that was kept"
+
+
 class Customer(CustomerSummary):
+    created_by: str | None = Field(description=CREATED_BY_DESCRIPTION)
     created_at: datetime
     updated_at: datetime
 
@@ -114,6 +118,10 @@ class Order(BaseModel):
     currency: str
     notes: str | None
     version: int
+    allowed_transitions: list[OrderStatus] = Field(
+        description="The statuses the caller may move this order to now, in lifecycle order"
+    )
+    created_by: str | None = Field(description=CREATED_BY_DESCRIPTION)
     created_at: datetime
     updated_at: datetime
 

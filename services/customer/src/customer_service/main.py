@@ -8,7 +8,7 @@ from chassis import create_app as create_service_app
 from fastapi import FastAPI
 
 from . import routes
-from .domain import CustomerNotFoundError, EmailTakenError
+from .domain import AccessDeniedError, CustomerNotFoundError, EmailTakenError
 from .settings import CustomerSettings
 
 STORAGE = Storage(
@@ -17,6 +17,7 @@ STORAGE = Storage(
 PROBLEMS: dict[type[Exception], tuple[int, str]] = {
     CustomerNotFoundError: (404, "customer-not-found"),
     EmailTakenError: (409, "email-taken"),
+    AccessDeniedError: (403, "forbidden"),
 }
 
 
@@ -28,6 +29,7 @@ def create_app(settings: CustomerSettings | None = None) -> FastAPI:
         routers=[routes.router],
         storage=STORAGE,
         problem_map=PROBLEMS,
+        authenticate=True,
     )
 
 

@@ -48,6 +48,9 @@ class CustomerSummary(BaseModel):
 
 
 class CustomerRead(CustomerSummary):
+    created_by: str | None = Field(
+        description="The sub of the caller who created it (null if made before that was kept)"
+    )
     created_at: datetime
     updated_at: datetime
 

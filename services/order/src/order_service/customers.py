@@ -39,11 +39,14 @@ class CustomerDirectory:
     async def close(self) -> None:
         await self.client.aclose()
 
-    async def ensure_exists(self, customer_id: str) -> None:
-        """Return if the customer exists; raise ``CustomerNotFoundError`` if the customer
-        service says it does not, ``CustomerServiceUnavailableError`` if it cannot say."""
+    async def ensure_exists(self, customer_id: str, *, authorization: str) -> None:
+        """Return if the customer exists for this caller (``authorization``: its bearer token,
+        passed on); raise ``CustomerNotFoundError`` if the customer service says it does not,
+        ``CustomerServiceUnavailableError`` if it cannot say."""
         try:
-            response = await self.client.get(f"/customers/{customer_id}")
+            response = await self.client.get(
+                f"/customers/{customer_id}", headers={"Authorization": authorization}
+            )
         except httpx.TimeoutException as exc:
             log.warning("customer_check_failed", reason="timeout", error=repr(exc))
             raise CustomerServiceUnavailableError("timed out") from exc

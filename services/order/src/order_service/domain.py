@@ -1,8 +1,13 @@
 """Order rules and errors, free of any framework: the lifecycle, totals and request fingerprints.
 
+Who may do what: admin and staff every order and every move the lifecycle allows; a customer
+(its token names its ``customer_id``) sees only its own orders (another's is "not found"),
+places orders only for itself, and may only cancel its own ``PENDING`` order.
+
 Errors the service layer raises, each turned into a problem at the edge (``main.PROBLEMS``)::
 
-    OrderNotFoundError               404  no order with that id
+    AccessDeniedError                403  the caller's role does not allow this
+    OrderNotFoundError               404  no order with that id, or not one this caller may see
     InvalidTransitionError           409  the lifecycle forbids the requested status change
     VersionMismatchError             412  If-Match names a version that is no longer current
     CustomerNotFoundError            422  the customer service does not know the customer_id
@@ -40,6 +45,35 @@ _TRANSITIONS: Mapping[OrderStatus, frozenset[OrderStatus]] = {
 def allowed_transitions(status: OrderStatus) -> frozenset[OrderStatus]:
     """The statuses an order in ``status`` may move to; empty for a final status."""
     return _TRANSITIONS[status]
+
+
+# What a customer may do to its own order: cancel it while nobody has confirmed it yet.
+_CUSTOMER_TRANSITIONS: Mapping[OrderStatus, frozenset[OrderStatus]] = {
+    OrderStatus.PENDING: frozenset({OrderStatus.CANCELLED}),
+}
+
+
+def caller_transitions(status: OrderStatus, *, staff: bool) -> frozenset[OrderStatus]:
+    """The statuses this caller may move an order in ``status`` to (its own order, for a
+    customer): every step of the lifecycle for staff, a customer only a cancel while PENDING."""
+    if staff:
+        return _TRANSITIONS[status]
+    return _CUSTOMER_TRANSITIONS.get(status, frozenset())
+
+
+def check_caller_transition(current: OrderStatus, new: OrderStatus, *, staff: bool) -> None:
+    """409 (:class:`InvalidTransitionError`) when the lifecycle forbids the move for anyone,
+    403 (:class:`AccessDeniedError`) when it allows it but not to this caller."""
+    permitted = caller_transitions(current, staff=staff)
+    if new not in allowed_transitions(current):
+        raise InvalidTransitionError(current, new, permitted)
+    if new not in permitted:
+        raise AccessDeniedError("A customer may only cancel its own order while it is PENDING.")
+
+
+def may_see(customer_id: str, *, staff: bool, own_customer_id: str | None) -> bool:
+    """Staff see every order; a customer only those of the customer its token names."""
+    return staff or (own_customer_id is not None and own_customer_id == customer_id)
 
 
 def is_final(status: OrderStatus) -> bool:
@@ -82,8 +116,13 @@ class OrderNotFoundError(Exception):
 
 
 class InvalidTransitionError(Exception):
-    def __init__(self, current: OrderStatus, new: OrderStatus) -> None:
-        allowed = sorted(allowed_transitions(current))
+    def __init__(
+        self,
+        current: OrderStatus,
+        new: OrderStatus,
+        allowed: Iterable[OrderStatus] | None = None,
+    ) -> None:
+        allowed = sorted(allowed_transitions(current) if allowed is None else allowed)
         super().__init__(
             f"An order in status {current} cannot move to {new}; "
             f"allowed: {', '.join(allowed) or 'none (final status)'}."
@@ -139,4 +178,12 @@ class IdempotencyKeyReusedError(Exception):
                     "code": "idempotency_key_reused",
                 }
             ]
+        }
+
+
+class AccessDeniedError(Exception):
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.problem_headers = {
+            "WWW-Authenticate": 'Bearer realm="orderflow", error="insufficient_scope"'
         }

@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from . import routes
 from .customers import CustomerDirectory
 from .domain import (
+    AccessDeniedError,
     CustomerNotFoundError,
     CustomerServiceUnavailableError,
     IdempotencyKeyReusedError,
@@ -26,6 +27,7 @@ STORAGE = Storage(
     migrations=Path(__file__).parent / "migrations", version_table="alembic_version_order"
 )
 PROBLEMS: dict[type[Exception], tuple[int, str]] = {
+    AccessDeniedError: (403, "forbidden"),
     OrderNotFoundError: (404, "order-not-found"),
     InvalidTransitionError: (409, "invalid-transition"),
     VersionMismatchError: (412, "version-mismatch"),
@@ -58,6 +60,7 @@ def create_app(
         storage=STORAGE,
         problem_map=PROBLEMS,
         lifespan=lifespan,
+        authenticate=True,
     )
     app.state.settings = settings
     return app

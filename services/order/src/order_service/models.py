@@ -47,6 +47,8 @@ class Order(Base):
     currency: Mapped[str] = mapped_column(String(3))
     notes: Mapped[str | None] = mapped_column(String(2000))
     version: Mapped[int] = mapped_column(Integer)
+    # The sub of whoever placed it; null only for rows older than the recording of callers.
+    created_by: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -86,10 +88,14 @@ class OrderItem(Base):
 
 
 class IdempotencyKey(Base):
-    """A client's Idempotency-Key, written in the same transaction as the order it created."""
+    """A caller's Idempotency-Key, written in the same transaction as the order it created.
+
+    Keyed by ``(caller, key)``: keys belong to the caller (its sub), so one caller's key never
+    replays, or blocks, another's order."""
 
     __tablename__ = "idempotency_keys"
 
+    caller: Mapped[str] = mapped_column(String(255), primary_key=True)
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
     fingerprint: Mapped[str] = mapped_column(String(64))
     order_id: Mapped[str] = mapped_column(

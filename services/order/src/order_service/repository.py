@@ -57,8 +57,10 @@ async def update_status(
     return result.rowcount == 1
 
 
-async def get_idempotency_key(session: AsyncSession, *, key: str) -> IdempotencyKey | None:
-    return await session.get(IdempotencyKey, key, populate_existing=True)
+async def get_idempotency_key(
+    session: AsyncSession, *, caller: str, key: str
+) -> IdempotencyKey | None:
+    return await session.get(IdempotencyKey, (caller, key), populate_existing=True)
 
 
 def add_idempotency_key(session: AsyncSession, *, idempotency_key: IdempotencyKey) -> None:

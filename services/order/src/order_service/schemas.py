@@ -73,6 +73,13 @@ class OrderRead(BaseModel):
     currency: str
     notes: str | None
     version: int = Field(description="Bumped by every change; sent as the ETag")
+    allowed_transitions: list[OrderStatus] = Field(
+        default_factory=list,
+        description="The statuses the caller may move this order to now, in lifecycle order",
+    )
+    created_by: str | None = Field(
+        description="The sub of the caller who placed it (null if made before that was kept)"
+    )
     created_at: datetime
     updated_at: datetime
 

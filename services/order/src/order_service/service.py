@@ -3,18 +3,20 @@
 import uuid
 from collections.abc import Set
 
-from chassis import Database, page_of, spans, utcnow
+from chassis import Database, Principal, page_of, spans, utcnow
 from sqlalchemy.exc import IntegrityError
 
 from . import repository
 from .customers import CustomerDirectory
 from .domain import (
+    AccessDeniedError,
     IdempotencyKeyReusedError,
     LineItem,
     OrderNotFoundError,
     OrderStatus,
     VersionMismatchError,
-    check_transition,
+    check_caller_transition,
+    may_see,
     order_total,
     request_fingerprint,
 )
@@ -26,22 +28,29 @@ from .schemas import OrderCreate, OrderStats
 MAX_UPDATE_ATTEMPTS = len(OrderStatus)
 
 
-async def get(db: Database, *, order_id: str) -> Order:
+async def get(db: Database, *, caller: Principal, order_id: str) -> Order:
     async with db.reading() as session:
         order = await repository.get(session, order_id=order_id)
-    if order is None:
-        raise OrderNotFoundError(order_id)
+    if order is None or not _may_see(caller, order):
+        raise OrderNotFoundError(order_id)  # never says that someone else's exists
     return order
 
 
 async def get_all(
     db: Database,
     *,
+    caller: Principal,
     status: OrderStatus | None,
     customer_id: str | None,
     cursor: str | None,
     limit: int,
 ) -> tuple[list[Order], str | None]:
+    """A page of the orders the caller may see: a customer's filter is always its own id, so
+    asking for another customer's orders answers an empty page."""
+    if not caller.is_staff:
+        if caller.customer_id is None or customer_id not in (None, caller.customer_id):
+            return [], None
+        customer_id = caller.customer_id
     async with db.reading() as session:
         rows = await repository.get_all(
             session, status=status, customer_id=customer_id, cursor=cursor, limit=limit
@@ -52,6 +61,7 @@ async def get_all(
 async def create(
     db: Database,
     *,
+    caller: Principal,
     customers: CustomerDirectory,
     order_in: OrderCreate,
     currency: str,
@@ -62,17 +72,22 @@ async def create(
     With an ``idempotency_key`` already stored for the same body, the stored order is returned
     and nothing is created; for another body, :class:`IdempotencyKeyReusedError`. The key is
     written in the order's transaction, and its primary key settles races between repeats.
+    Keys are the caller's own: another caller's identical key is another order.
     """
+    customer_id = str(order_in.customer_id)
+    if not may_see(customer_id, staff=caller.is_staff, own_customer_id=caller.customer_id):
+        raise AccessDeniedError("A customer may place orders only for itself.")
     fingerprint = request_fingerprint(order_in.model_dump(mode="json"))
     if idempotency_key is not None:
-        earlier = await _replay(db, key=idempotency_key, fingerprint=fingerprint)
+        earlier = await _replay(db, caller=caller.sub, key=idempotency_key, fingerprint=fingerprint)
         if earlier is not None:
             return earlier, True
 
     # Asked before the transaction opens: no write lock is held while we wait on the network.
-    await customers.ensure_exists(str(order_in.customer_id))
+    # The caller's own token goes along: the customer service decides what it may see.
+    await customers.ensure_exists(customer_id, authorization=caller.authorization)
 
-    order = _new_order(order_in, currency=currency)
+    order = _new_order(order_in, currency=currency, created_by=caller.sub)
     try:
         async with db.writing() as session:
             repository.add(session, order=order)
@@ -81,6 +96,7 @@ async def create(
                 repository.add_idempotency_key(
                     session,
                     idempotency_key=IdempotencyKey(
+                        caller=caller.sub,
                         key=idempotency_key,
                         fingerprint=fingerprint,
                         order_id=order.id,
@@ -91,14 +107,14 @@ async def create(
         if idempotency_key is None:
             raise
         # A concurrent repeat stored the key first: ours was rolled back, theirs stands.
-        earlier = await _replay(db, key=idempotency_key, fingerprint=fingerprint)
+        earlier = await _replay(db, caller=caller.sub, key=idempotency_key, fingerprint=fingerprint)
         if earlier is None:
             raise
         return earlier, True
     return order, False
 
 
-def _new_order(order_in: OrderCreate, *, currency: str) -> Order:
+def _new_order(order_in: OrderCreate, *, currency: str, created_by: str) -> Order:
     lines = [LineItem(**item.model_dump()) for item in order_in.items]
     now = utcnow()
     return Order(
@@ -119,17 +135,18 @@ def _new_order(order_in: OrderCreate, *, currency: str) -> Order:
         currency=currency,
         notes=order_in.notes,
         version=1,
+        created_by=created_by,
         created_at=now,
         updated_at=now,
     )
 
 
-async def _replay(db: Database, *, key: str, fingerprint: str) -> Order | None:
-    """The order an earlier request with this key created, if any."""
+async def _replay(db: Database, *, caller: str, key: str, fingerprint: str) -> Order | None:
+    """The order an earlier request of this caller with this key created, if any."""
     attributes = {"orderflow.idempotency_key": key}
     with spans.span("idempotency key lookup", attributes=attributes) as span:
         async with db.reading() as session:
-            stored = await repository.get_idempotency_key(session, key=key)
+            stored = await repository.get_idempotency_key(session, caller=caller, key=key)
             if stored is None:
                 return None
             if stored.fingerprint != fingerprint:
@@ -142,7 +159,12 @@ async def _replay(db: Database, *, key: str, fingerprint: str) -> Order | None:
 
 
 async def update_status(
-    db: Database, *, order_id: str, status: OrderStatus, if_match: Set[int] | None = None
+    db: Database,
+    *,
+    caller: Principal,
+    order_id: str,
+    status: OrderStatus,
+    if_match: Set[int] | None = None,
 ) -> Order:
     """Move the order to ``status`` if the lifecycle allows it.
 
@@ -154,11 +176,11 @@ async def update_status(
     for _ in range(MAX_UPDATE_ATTEMPTS):
         async with db.writing() as session:
             order = await repository.get(session, order_id=order_id)
-            if order is None:
+            if order is None or not _may_see(caller, order):
                 raise OrderNotFoundError(order_id)
             if if_match is not None and order.version not in if_match:
                 raise VersionMismatchError(order.version)
-            check_transition(order.status, status)
+            check_caller_transition(order.status, status, staff=caller.is_staff)
             seen_version = order.version
             if await repository.update_status(
                 session,
@@ -172,8 +194,10 @@ async def update_status(
     raise VersionMismatchError(seen_version + 1)
 
 
-async def stats(db: Database) -> OrderStats:
-    """Counts by status and revenue, by one aggregate query."""
+async def stats(db: Database, *, caller: Principal) -> OrderStats:
+    """Counts by status and revenue, by one aggregate query (staff)."""
+    if not caller.is_staff:
+        raise AccessDeniedError("Only staff may see the order figures.")
     async with db.reading() as session:
         by_status = await repository.count_by_status(session)
     counts = {status: by_status.get(status, (0, 0))[0] for status in OrderStatus}
@@ -181,3 +205,7 @@ async def stats(db: Database) -> OrderStats:
         total for status, (_, total) in by_status.items() if status != OrderStatus.CANCELLED
     )
     return OrderStats(total=sum(counts.values()), by_status=counts, revenue_cents=revenue)
+
+
+def _may_see(caller: Principal, order: Order) -> bool:
+    return may_see(order.customer_id, staff=caller.is_staff, own_customer_id=caller.customer_id)

@@ -8,8 +8,9 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from chassis import DEFAULT_LIMIT, CursorQuery, LimitQuery
-from fastapi import APIRouter, Path, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
+from ..auth import AUTH_RESPONSES, require_caller, require_staff
 from ..body import RawBody
 from ..client import gather_settled
 from ..composition import CUSTOMER, attach
@@ -19,7 +20,12 @@ from ..proxy import composed, forward
 from ..schemas import Customer, CustomerCreate, CustomerPage, CustomerUpdate, OrderPage
 from ..upstream import UpstreamError, UpstreamResponse
 
-router = APIRouter(prefix="/api/customers", tags=["customers"])
+router = APIRouter(
+    prefix="/api/customers",
+    tags=["customers"],
+    dependencies=[Depends(require_caller)],
+    responses=AUTH_RESPONSES,
+)
 CustomerId = Annotated[uuid.UUID, Path(description="The customer's id")]
 
 
@@ -31,11 +37,13 @@ CustomerId = Annotated[uuid.UUID, Path(description="The customer's id")]
     openapi_extra=json_body(CustomerCreate),
 )
 async def create_customer(body: RawBody, request: Request, upstreams: UpstreamsDep) -> Response:
-    """Create a customer; 409 if the email is taken, whatever its case."""
+    """Create a customer (admin, staff); 409 if the email is taken, whatever its case."""
     return forward(await upstreams.customers.create(body=body, headers=body_headers(request)))
 
 
-@router.get("", response_model=CustomerPage, responses=errors(422))
+@router.get(
+    "", response_model=CustomerPage, responses=errors(422), dependencies=[Depends(require_staff)]
+)
 async def list_customers(
     request: Request,
     upstreams: UpstreamsDep,
@@ -45,13 +53,13 @@ async def list_customers(
         str | None, Query(max_length=200, description="Part of the name or email, any case")
     ] = None,
 ) -> Response:
-    """A page of customers, newest first, optionally matching ``q``."""
+    """A page of customers, newest first, optionally matching ``q``; admin and staff only."""
     return forward(await upstreams.customers.get_all(query=query_string(request)))
 
 
 @router.get("/{customer_id}", response_model=Customer, responses=errors(404, 422))
 async def get_customer(customer_id: CustomerId, upstreams: UpstreamsDep) -> Response:
-    """One customer."""
+    """One customer; a customer may read only its own record (404 for any other)."""
     return forward(await upstreams.customers.get(customer_id=str(customer_id)))
 
 
@@ -64,7 +72,7 @@ async def get_customer(customer_id: CustomerId, upstreams: UpstreamsDep) -> Resp
 async def update_customer(
     customer_id: CustomerId, body: RawBody, request: Request, upstreams: UpstreamsDep
 ) -> Response:
-    """Change a customer's name or email."""
+    """Change a customer's name or email (admin, staff)."""
     return forward(
         await upstreams.customers.update(
             customer_id=str(customer_id), body=body, headers=body_headers(request)

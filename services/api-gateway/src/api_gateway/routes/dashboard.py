@@ -7,8 +7,9 @@ import time
 from collections.abc import Awaitable
 from typing import Any, TypeVar
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
+from ..auth import AUTH_RESPONSES, require_staff
 from ..composition import CUSTOMER, ORDER, attach, get_customers
 from ..deps import UpstreamsDep
 from ..gateway import Upstreams
@@ -16,7 +17,12 @@ from ..proxy import json_response
 from ..schemas import Dashboard
 from ..upstream import UpstreamError
 
-router = APIRouter(prefix="/api/dashboard", tags=["dashboard"])
+router = APIRouter(
+    prefix="/api/dashboard",
+    tags=["dashboard"],
+    dependencies=[Depends(require_staff)],
+    responses=AUTH_RESPONSES,
+)
 RECENT_ORDERS = 10
 T = TypeVar("T")
 
@@ -54,7 +60,8 @@ async def _recent_orders(upstreams: Upstreams) -> tuple[list[dict[str, Any]] | N
 
 @router.get("", response_model=Dashboard)
 async def get_dashboard(upstreams: UpstreamsDep) -> Any:
-    """Totals, orders by status, revenue, the newest orders and each service's health.
+    """Totals, orders by status, revenue, the newest orders and each service's health
+    (admin, staff).
 
     The counts are the services' own aggregate queries; every call goes out at once.
     """

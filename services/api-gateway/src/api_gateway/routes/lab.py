@@ -9,10 +9,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from chassis import ProblemError, problem_responses
+from chassis import Principal, ProblemError, problem_responses
+from chassis.auth import ADMIN
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from starlette.exceptions import HTTPException
 
+from ..auth import require_roles
 from ..circuits import circuit_of
 from ..deps import UpstreamsDep
 from ..lab import Lab
@@ -28,23 +30,9 @@ async def get_lab(request: Request) -> Lab:
     return lab
 
 
-async def require_admin(request: Request) -> Any:
-    """The caller, if an admin: 401 without a verified token, 403 without the role."""
-    principal = request.scope.get("state", {}).get("principal")
-    if principal is None:
-        raise ProblemError(
-            401,
-            "This needs an access token: Authorization: Bearer <token>",
-            slug="unauthenticated",
-            headers={"WWW-Authenticate": 'Bearer realm="orderflow"'},
-        )
-    if "admin" not in principal.roles:
-        raise ProblemError(403, "The Lab is for admins.", slug="forbidden")
-    return principal
-
-
 LabDep = Annotated[Lab, Depends(get_lab)]
-AdminDep = Annotated[Any, Depends(require_admin)]
+require_admin = require_roles(ADMIN)
+AdminDep = Annotated[Principal, Depends(require_admin)]
 router = APIRouter(
     prefix="/api/lab",
     tags=["lab"],
