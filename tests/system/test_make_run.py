@@ -20,7 +20,8 @@ REPO = Path(__file__).resolve().parents[2]
 
 class MakeRun:
     def __init__(self, log: Path) -> None:
-        self.ports = {name: free_port() for name in ("CUSTOMER", "ORDER", "GATEWAY", "FRONTEND")}
+        names = ("CUSTOMER", "ORDER", "GATEWAY", "FRONTEND", "LAB_OTLP")
+        self.ports = {name: free_port() for name in names}
         self.log = log
         self.seen: set[int] = set()
         self.process = subprocess.Popen(
@@ -65,6 +66,8 @@ def _clean_environment() -> dict[str, str]:
         "ORDER_",
         "GATEWAY_",
         "FRONTEND_",
+        "IDENTITY_",
+        "LAB_",
         "ORDERFLOW_GATEWAY",
         "MAKE",
         "MFLAGS",
@@ -122,6 +125,8 @@ def test_make_run_starts_restarts_and_stops_everything(
     proxied = httpx.get(f"{frontend}/api/dashboard")
     assert proxied.status_code == 401
     assert proxied.headers["www-authenticate"] == 'Bearer realm="orderflow"'
+    # The Lab is on (off, it would be a 404), for admins only.
+    assert httpx.get(f"{gateway}/api/lab/traces").status_code == 401
 
     [customer] = make_run.pids(r"bin/python .*/bin/orderflow-customer$")
     os.kill(customer, signal.SIGKILL)

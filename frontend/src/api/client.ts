@@ -29,7 +29,8 @@ export async function unwrap<T>(call: Promise<FetchResult<T>>): Promise<{ data: 
     throw new ApiError(null, null);
   }
   const { data, error, response } = result;
-  if (response.ok && data !== undefined) return { data, response };
+  // 204 (a DELETE) has no body by definition; any other success must have one.
+  if (response.ok && (data !== undefined || response.status === 204)) return { data: data as T, response };
   throw new ApiError(response.status, asProblem(error, response), retryAfterSeconds(response.headers));
 }
 

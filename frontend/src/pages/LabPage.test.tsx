@@ -55,7 +55,7 @@ function serveLab(initial: Partial<LabState> = {}) {
           { status: 422, headers: PROBLEM_HEADERS },
         );
       }
-      const fault: Fault = { ...body, service: String(params.service), set_at: "", expires_at: "", expires_in_s: body.ttl_s };
+      const fault: Fault = { ...body, abort_status: body.abort_status ?? null, service: String(params.service), set_at: "", expires_at: "", expires_in_s: body.ttl_s };
       state.faults = [...state.faults.filter((f) => f.service !== params.service), fault];
       return HttpResponse.json(fault);
     }),

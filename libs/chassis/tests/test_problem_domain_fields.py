@@ -24,11 +24,10 @@ async def send_parcel() -> None:
 
 async def test_domain_error_fields_are_listed_like_validation_errors() -> None:
     app = create_app(
-        ServiceSettings(access_log=False),
+        ServiceSettings(access_log=False, tracing=False),
         title="t",
         routers=[router],
         problem_map={ParcelRefusedError: (422, "parcel-refused")},
-        tracing=False,
     )
     async with app_client(app) as client:
         response: httpx.Response = await client.post("/parcels")

@@ -52,20 +52,22 @@ def create_app(
     problem_map: Mapping[type[Exception], tuple[int, str]] | None = None,
     lifespan: Lifespan | None = None,
     cors_origins: Sequence[str] = (),
-    tracing: bool | None = None,
+    untraced: Sequence[str] = (),
     authenticate: bool = False,
     token_verifier: TokenVerifier | None = None,
 ) -> FastAPI:
     """An app with OrderFlow's defaults: JSON logs, request ids, problem+json errors, metrics,
     ``/healthz`` and ``/readyz``, trace context passed on, and (with ``storage``) a migrated
     database on ``app.state.db`` whose reachability is part of readiness. OpenTelemetry spans
-    are made when ``tracing`` is true, or when unset, only if an OTLP endpoint will export
-    them. Callers are verified by ``app.state.token_verifier`` (from the ``auth_*`` settings
-    unless given) when a route asks (``chassis.CallerDep``), or on every request before the
-    routes with ``authenticate`` (``chassis.access.AuthMiddleware``)."""
+    (requests but for ``untraced`` path prefixes, calls, statements) are made when
+    ``settings.tracing_enabled``. Callers are verified by
+    ``app.state.token_verifier`` (from the ``auth_*`` settings unless given) when a route asks
+    (``chassis.CallerDep``), or on every request before the routes with ``authenticate``
+    (``chassis.access.AuthMiddleware``)."""
     configure_logging(
         service=settings.service_name, level=settings.log_level, fmt=settings.log_format
     )
+    tracing = settings.tracing_enabled
 
     @asynccontextmanager
     async def app_lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -73,6 +75,10 @@ def create_app(
         db: Database | None = None
         if storage is not None:
             db = Database(settings.database_url or storage.default_url)
+            if tracing:
+                from .tracing import instrument_database
+
+                instrument_database(db)
             if settings.migrate_on_startup:
                 await upgrade(db, storage.migrations, version_table=storage.version_table)
             app.state.db = db
@@ -98,6 +104,9 @@ def create_app(
         version=version,
         lifespan=app_lifespan,
         responses={422: {"model": Problem, "description": "Invalid input"}},
+        # FastAPI's own OpenTelemetry would trace any app of a process that has a tracer
+        # provider; spans here are decided once, by the settings, and made below.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.token_verifier = verifier
     app.include_router(health.router)
@@ -126,16 +135,12 @@ def create_app(
                 "Idempotent-Replayed",
             ],
         )
-    if tracing is None:
-        # Spans nobody exports cost ~0.2 ms of CPU per request (docs/benchmarks.md); the
-        # caller's trace context is passed on without them (request_id.outgoing_headers).
-        tracing = settings.otel_exporter_otlp_endpoint is not None
     if tracing:
         # Imported only here: OpenTelemetry costs memory and start-up time when unused.
         from .tracing import configure_tracing, instrument_app
 
-        configure_tracing(settings.service_name, settings.otel_exporter_otlp_endpoint)
-        instrument_app(app)
+        configure_tracing(settings)
+        instrument_app(app, untraced)
     if authenticate:
         app.add_middleware(AuthMiddleware)
     app.add_middleware(ObservabilityMiddleware, access_log_enabled=settings.access_log)

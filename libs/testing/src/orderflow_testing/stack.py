@@ -9,13 +9,25 @@ from .issuer import TestIssuer
 from .processes import Issuer, ServiceProcess, auth_env, customer_service, free_port
 
 
+def lab_settings(receiver_port: int) -> dict[str, dict[str, str]]:
+    """The Lab on in the gateway, its span receiver on ``receiver_port``, the services sending
+    their spans there: the settings ``make run`` gives each component."""
+    endpoint = f"http://127.0.0.1:{receiver_port}"
+    return {
+        "customer": {"CUSTOMER_LAB_OTLP_ENDPOINT": endpoint},
+        "order": {"ORDER_LAB_OTLP_ENDPOINT": endpoint},
+        "gateway": {"GATEWAY_LAB_ENABLED": "true", "GATEWAY_LAB_OTLP_PORT": str(receiver_port)},
+    }
+
+
 class Stack:
     """Customer, order and gateway processes wired to each other, each on a free port.
 
     Databases default to SQLite files under ``workdir``; pass ``customer_db``/``order_db`` URLs
     for PostgreSQL. ``env`` adds settings per component (``{"gateway": {...}}``). Every
     component trusts the tokens of ``issuer`` (a ``TestIssuer`` of the stack's own unless
-    given); ``headers(role)`` signs a request in.
+    given); ``headers(role)`` signs a request in. ``lab`` turns the gateway's Lab on, its span
+    receiver on a free port, and the services export their spans to it, as ``make run`` does.
     """
 
     def __init__(
@@ -26,6 +38,7 @@ class Stack:
         order_db: str | None = None,
         env: Mapping[str, Mapping[str, str]] | None = None,
         issuer: Issuer | None = None,
+        lab: bool = False,
     ) -> None:
         extra = env or {}
         self._own_issuer: TestIssuer | None = None
@@ -34,10 +47,12 @@ class Stack:
         self.issuer = issuer
         ports = {name: free_port() for name in ("order", "gateway")}
         order_url = f"http://127.0.0.1:{ports['order']}"
+        labbed = lab_settings(free_port()) if lab else {}
         self.customer = customer_service(
             workdir,
             customer_db or f"sqlite+aiosqlite:///{workdir / 'customer.db'}",
             issuer=self.issuer,
+            **labbed.get("customer", {}),
             **extra.get("customer", {}),
         )
         self.order = ServiceProcess(
@@ -50,6 +65,7 @@ class Stack:
                 "ORDER_DATABASE_URL": order_db or f"sqlite+aiosqlite:///{workdir / 'order.db'}",
                 "ORDER_CUSTOMER_SERVICE_URL": self.customer.url,
                 **auth_env("ORDER", self.issuer),
+                **labbed.get("order", {}),
                 **extra.get("order", {}),
             },
         )
@@ -64,6 +80,7 @@ class Stack:
                 "GATEWAY_CUSTOMER_SERVICE_URL": self.customer.url,
                 "GATEWAY_ORDER_SERVICE_URL": order_url,
                 **auth_env("GATEWAY", self.issuer),
+                **labbed.get("gateway", {}),
                 **extra.get("gateway", {}),
             },
         )

@@ -8,14 +8,16 @@ from chassis import get_logger
 from chassis.breaker import CircuitBreaker, CircuitState
 from chassis.retry import RetryPolicy
 
-from . import metrics
 from .client import UpstreamClient
 from .clients import CustomerClient, OrderClient
+from .composition import CUSTOMER, ORDER
+from .lab.faults import FaultTable
 from .settings import GatewaySettings
 from .transports import AiohttpTransport
 from .upstream import Transport
 
 log = get_logger(__name__)
+UPSTREAMS = (CUSTOMER, ORDER)
 
 
 @dataclass(frozen=True)
@@ -29,14 +31,20 @@ class Upstreams:
 
 
 def on_circuit_change(upstream: str, state: CircuitState) -> None:
-    metrics.record_breaker_state(upstream, state)
     if state is CircuitState.CLOSED:
         log.info("circuit_closed", upstream=upstream)
     else:
         log.warning(f"circuit_{state.value}", upstream=upstream)
 
 
-def upstream_client(name: str, transport: Transport, settings: GatewaySettings) -> UpstreamClient:
+def upstream_client(
+    name: str,
+    transport: Transport,
+    settings: GatewaySettings,
+    *,
+    read_timeout: float,
+    faults: FaultTable | None = None,
+) -> UpstreamClient:
     return UpstreamClient(
         name,
         transport,
@@ -54,6 +62,8 @@ def upstream_client(name: str, transport: Transport, settings: GatewaySettings) 
         ),
         max_concurrency=settings.max_concurrency,
         queue_timeout=settings.queue_timeout,
+        timeout=settings.connect_timeout + read_timeout,
+        faults=faults,
         tracing=settings.tracing_enabled,
     )
 
@@ -63,8 +73,9 @@ def build_upstreams(
     *,
     customer_transport: Transport | None = None,
     order_transport: Transport | None = None,
+    faults: FaultTable | None = None,
 ) -> Upstreams:
-    """Production transports unless tests pass their own."""
+    """Production transports unless tests pass their own; the Lab's faults when it is on."""
     customer = customer_transport or AiohttpTransport(
         settings.customer_service_url,
         connect_timeout=settings.connect_timeout,
@@ -77,7 +88,10 @@ def build_upstreams(
         read_timeout=settings.order_read_timeout,
         max_connections=settings.max_connections,
     )
-    return Upstreams(
-        customers=CustomerClient(upstream_client("customer", customer, settings)),
-        orders=OrderClient(upstream_client("order", order, settings)),
+    customer_client = upstream_client(
+        CUSTOMER, customer, settings, read_timeout=settings.customer_read_timeout, faults=faults
     )
+    order_client = upstream_client(
+        ORDER, order, settings, read_timeout=settings.order_read_timeout, faults=faults
+    )
+    return Upstreams(customers=CustomerClient(customer_client), orders=OrderClient(order_client))
