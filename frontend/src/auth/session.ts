@@ -116,7 +116,7 @@ export class Session {
     return retried;
   };
 
-  /** Forgets everything without a request; for tests, and for a tab that is told the session ended. */
+  /** Forgets everything without a request: each test starts from a fresh tab. */
   reset(state: SessionState = { status: "starting" }): void {
     clearTimeout(this.timer);
     this.access = null;
