@@ -16,6 +16,8 @@ ORDER_PORT ?= 8002
 IDENTITY_PORT ?= 8003
 GATEWAY_PORT ?= 8000
 FRONTEND_PORT ?= 5173
+# The Lab's span receiver in the gateway (loopback only; docs/adr/0023).
+LAB_OTLP_PORT ?= 4319
 # MEMORY=1 keeps every database in memory: a clean slate at each start.
 MEMORY ?= 0
 ifeq ($(MEMORY),1)
@@ -92,6 +94,13 @@ run: install tools frontend-build ## Run the whole system with its development l
 		"$(BIN)/orderflow-gateway" \
 		"cd frontend && exec node_modules/.bin/vite preview" \
 		"$(AWAIT_READY)"
+
+# The Lab is on where people run the system to watch it, and off by default everywhere else.
+run dev: export GATEWAY_LAB_ENABLED ?= true
+run dev: export GATEWAY_LAB_OTLP_PORT ?= $(LAB_OTLP_PORT)
+run dev: export CUSTOMER_LAB_OTLP_ENDPOINT ?= http://127.0.0.1:$(LAB_OTLP_PORT)
+run dev: export ORDER_LAB_OTLP_ENDPOINT ?= http://127.0.0.1:$(LAB_OTLP_PORT)
+run dev: export IDENTITY_LAB_OTLP_ENDPOINT ?= http://127.0.0.1:$(LAB_OTLP_PORT)
 
 dev: install tools frontend-install ## The same with hot reload (uvicorn --reload, Vite dev server)
 	@mkdir -p var

@@ -21,9 +21,8 @@ REPO = Path(__file__).resolve().parents[2]
 
 class MakeRun:
     def __init__(self, log: Path) -> None:
-        self.ports = {
-            name: free_port() for name in ("CUSTOMER", "ORDER", "IDENTITY", "GATEWAY", "FRONTEND")
-        }
+        names = ("CUSTOMER", "ORDER", "IDENTITY", "GATEWAY", "FRONTEND", "LAB_OTLP")
+        self.ports = {name: free_port() for name in names}
         self.log = log
         self.seen: set[int] = set()
         self.process = subprocess.Popen(
@@ -69,6 +68,7 @@ def _clean_environment() -> dict[str, str]:
         "GATEWAY_",
         "IDENTITY_",
         "FRONTEND_",
+        "LAB_",
         "ORDERFLOW_GATEWAY",
         "MAKE",
         "MFLAGS",
@@ -145,6 +145,8 @@ def test_make_run_starts_restarts_and_stops_everything(
         headers={"Authorization": f"Bearer {signed_in.json()['access_token']}"},
     )
     assert me.json()["customer_id"] == claims["customer_id"]
+    # The Lab is on (off, it would be a 404), for admins only.
+    assert httpx.get(f"{gateway}/api/lab/traces").status_code == 401
 
     [customer] = make_run.pids(r"bin/python .*/bin/orderflow-customer$")
     os.kill(customer, signal.SIGKILL)

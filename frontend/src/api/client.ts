@@ -1,16 +1,17 @@
 import createClient from "openapi-fetch";
-import { ApiError } from "./errors";
+import { session } from "../auth/session";
+import { ApiError, retryAfterSeconds } from "./errors";
 import type { paths } from "./schema";
 import type { Problem } from "./types";
 
 /**
  * The one typed client of the gateway. Paths are relative (/api/...): in the browser they go to
  * the page's own origin, where Vite (or whatever serves the app) forwards them to the gateway.
+ * Every call carries the session's access token, and a 401 renews it once (see auth/session.ts).
  */
 export const api = createClient<paths>({
   baseUrl: globalThis.location?.origin ?? "",
-  // Look fetch up on every call, so test doubles installed after import are used.
-  fetch: (request) => globalThis.fetch(request),
+  fetch: (request) => session.fetch(request),
 });
 
 interface FetchResult<T> {
@@ -28,9 +29,9 @@ export async function unwrap<T>(call: Promise<FetchResult<T>>): Promise<{ data: 
     throw new ApiError(null, null);
   }
   const { data, error, response } = result;
-  if (response.ok && data !== undefined) return { data, response };
-  const retryAfter = Number(response.headers.get("Retry-After"));
-  throw new ApiError(response.status, asProblem(error, response), Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : null);
+  // 204 (a DELETE) has no body by definition; any other success must have one.
+  if (response.ok && (data !== undefined || response.status === 204)) return { data: data as T, response };
+  throw new ApiError(response.status, asProblem(error, response), retryAfterSeconds(response.headers));
 }
 
 function asProblem(body: unknown, response: Response): Problem {

@@ -297,10 +297,170 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/lab/traces": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Traces
+         * @description The most recent requests through the gateway, newest first, each with every span: the
+         *     gateway's (its upstream calls, retries and circuit decisions as events), each service's
+         *     handler, database statements, calls onward and idempotent replays.
+         */
+        get: operations["list_traces_api_lab_traces_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/lab/traces/{trace_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Trace
+         * @description One request's trace; 404 once it has left the buffer of recent ones.
+         */
+        get: operations["get_trace_api_lab_traces__trace_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/lab/faults": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Faults
+         * @description The faults in force, and the upstreams one may be set in front of.
+         */
+        get: operations["list_faults_api_lab_faults_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/lab/faults/{service}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Put Fault
+         * @description Inject a fault in front of ``service``, replacing its fault if it had one: delay
+         *     ``delay_percent`` % of its calls by ``delay_ms`` (within the call's timeout), answer
+         *     ``abort_status`` for ``abort_percent`` % without sending them. It ends after ``ttl_s``.
+         *     Injected aborts are failures to the breaker and are retried like a refused connection.
+         */
+        put: operations["put_fault_api_lab_faults__service__put"];
+        post?: never;
+        /**
+         * Delete Fault
+         * @description Clear the fault in front of ``service`` (204 whether it had one or not).
+         */
+        delete: operations["delete_fault_api_lab_faults__service__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/lab/circuits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Circuits
+         * @description Each upstream's circuit breaker (state, failure rate in its window) and its calls in
+         *     flight and waiting: the numbers of /metrics.
+         */
+        get: operations["list_circuits_api_lab_circuits_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * Circuit
+         * @description An upstream's breaker and load, the numbers /metrics shows.
+         */
+        Circuit: {
+            /** Service */
+            service: string;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "closed" | "open" | "half_open";
+            /**
+             * Failure Rate
+             * @description Failed share (0..1) of the calls in the breaker's window; null if none
+             */
+            failure_rate: number | null;
+            /**
+             * Window Calls
+             * @description Calls in the breaker's window
+             */
+            window_calls: number;
+            /** Window Failures */
+            window_failures: number;
+            /**
+             * Retry After S
+             * @description Seconds until an open circuit lets a probe by
+             */
+            retry_after_s: number;
+            /**
+             * In Flight
+             * @description Calls to it now in flight
+             */
+            in_flight: number;
+            /**
+             * Max Concurrency
+             * @description Calls it may have in flight
+             */
+            max_concurrency: number;
+            /**
+             * Queued
+             * @description Calls waiting for a slot
+             */
+            queued: number;
+        };
+        /** Circuits */
+        Circuits: {
+            /** Items */
+            items: components["schemas"]["Circuit"][];
+        };
         /** Customer */
         Customer: {
             /** Id */
@@ -392,6 +552,41 @@ export interface components {
             [key: string]: unknown;
         };
         /**
+         * FaultSpec
+         * @description A fault in front of one upstream; it ends by itself after ``ttl_s``.
+         */
+        FaultSpec: {
+            /**
+             * Delay Ms
+             * @description Wait before the call
+             * @default 0
+             */
+            delay_ms: number;
+            /**
+             * Delay Percent
+             * @description Share of calls delayed
+             * @default 0
+             */
+            delay_percent: number;
+            /**
+             * Abort Status
+             * @description The status an aborted call answers, without being sent
+             */
+            abort_status?: (500 | 502 | 503 | 504) | null;
+            /**
+             * Abort Percent
+             * @description Share of calls aborted
+             * @default 0
+             */
+            abort_percent: number;
+            /**
+             * Ttl S
+             * @description Seconds it lasts
+             * @default 300
+             */
+            ttl_s: number;
+        };
+        /**
          * FieldError
          * @description One invalid input field.
          */
@@ -436,6 +631,159 @@ export interface components {
         Jwks: {
             /** Keys */
             keys: components["schemas"]["Jwk"][];
+        };
+        /** LabFault */
+        LabFault: {
+            /** Service */
+            service: string;
+            /** Delay Ms */
+            delay_ms: number;
+            /** Delay Percent */
+            delay_percent: number;
+            /** Abort Status */
+            abort_status: (500 | 502 | 503 | 504) | null;
+            /** Abort Percent */
+            abort_percent: number;
+            /** Ttl S */
+            ttl_s: number;
+            /**
+             * Set At
+             * Format: date-time
+             */
+            set_at: string;
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /**
+             * Expires In S
+             * @description Seconds until it ends by itself
+             */
+            expires_in_s: number;
+        };
+        /** LabFaults */
+        LabFaults: {
+            /**
+             * Items
+             * @description The faults now in force, one per upstream at most
+             */
+            items: components["schemas"]["LabFault"][];
+            /**
+             * Services
+             * @description The upstreams a fault may be set in front of
+             */
+            services: string[];
+        };
+        /** LabSpan */
+        LabSpan: {
+            /** Span Id */
+            span_id: string;
+            /**
+             * Parent Id
+             * @description The parent span in this trace; null for the root
+             */
+            parent_id: string | null;
+            /**
+             * Service
+             * @example gateway
+             * @example order
+             * @example customer
+             */
+            service: string;
+            /**
+             * Name
+             * @example POST /api/orders
+             * @example GET customer
+             * @example INSERT orders
+             */
+            name: string;
+            /**
+             * Kind
+             * @example server
+             * @example client
+             * @example internal
+             */
+            kind: string;
+            /**
+             * Start Ms
+             * @description Milliseconds since the request started
+             */
+            start_ms: number;
+            /** Duration Ms */
+            duration_ms: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "ok" | "error";
+            /** Status Message */
+            status_message: string | null;
+            /** Attributes */
+            attributes: {
+                [key: string]: unknown;
+            };
+            /** Events */
+            events: components["schemas"]["LabSpanEvent"][];
+        };
+        /** LabSpanEvent */
+        LabSpanEvent: {
+            /**
+             * Name
+             * @example retry
+             * @example fault_abort
+             * @example circuit_opened
+             * @example idempotent_replay
+             */
+            name: string;
+            /**
+             * At Ms
+             * @description Milliseconds since the request started
+             */
+            at_ms: number;
+            /** Attributes */
+            attributes: {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * LabTrace
+         * @description One request through the gateway, with the spans of every component it reached.
+         */
+        LabTrace: {
+            /** Trace Id */
+            trace_id: string;
+            /**
+             * Request Id
+             * @description The X-Request-ID of the request and its logs
+             */
+            request_id: string | null;
+            /** Method */
+            method: string | null;
+            /** Path */
+            path: string | null;
+            /** Status */
+            status: number | null;
+            /**
+             * Started At
+             * Format: date-time
+             */
+            started_at: string;
+            /** Duration Ms */
+            duration_ms: number;
+            /**
+             * Spans
+             * @description By start time, the root first
+             */
+            spans: components["schemas"]["LabSpan"][];
+        };
+        /** LabTraces */
+        LabTraces: {
+            /**
+             * Items
+             * @description The most recent requests, newest first
+             */
+            items: components["schemas"]["LabTrace"][];
         };
         /**
          * Me
@@ -909,6 +1257,15 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is not in a media type this operation takes */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid input */
             422: {
                 headers: {
@@ -997,6 +1354,24 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                     "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not in a media type this operation takes */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Invalid input */
@@ -2251,6 +2626,403 @@ export interface operations {
             };
             /** @description The caller may not do this */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_traces_api_lab_traces_get: {
+        parameters: {
+            query?: {
+                /** @description How many, the newest */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LabTraces"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_trace_api_lab_traces__trace_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 32 hex digits */
+                trace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LabTrace"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_faults_api_lab_faults_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LabFaults"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    put_fault_api_lab_faults__service__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An upstream: customer or order */
+                service: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FaultSpec"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LabFault"];
+                };
+            };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not in a media type this operation takes */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_fault_api_lab_faults__service__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An upstream: customer or order */
+                service: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_circuits_api_lab_circuits_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Circuits"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,14 +1,30 @@
 import { useEffect, useRef } from "react";
 import { NavLink, Outlet, useLocation } from "react-router";
+import type { Me } from "../api/auth";
+import { can } from "../auth/permissions";
+import { useUser } from "../auth/useSession";
+import { UserMenu } from "./UserMenu";
 
-const LINKS = [
-  { to: "/", label: "Dashboard", end: true },
-  { to: "/customers", label: "Customers", end: false },
-  { to: "/orders", label: "Orders", end: false },
-];
+interface NavItem {
+  to: string;
+  label: string;
+  end: boolean;
+}
+
+/** Only what the signed-in role may open: a customer's own page, or everything staff sees, and the Lab for admins. */
+function linksFor(user: Me): NavItem[] {
+  const links: NavItem[] = [];
+  if (can(user, "dashboard")) links.push({ to: "/", label: "Dashboard", end: true });
+  if (can(user, "customers:list")) links.push({ to: "/customers", label: "Customers", end: false });
+  if (can(user, "orders:list")) links.push({ to: "/orders", label: "Orders", end: false });
+  else if (user.customer_id) links.push({ to: `/customers/${user.customer_id}`, label: "My orders", end: true });
+  if (can(user, "lab")) links.push({ to: "/lab", label: "Lab", end: false });
+  return links;
+}
 
 export function Layout() {
   const main = useMoveFocusOnNavigation();
+  const user = useUser();
   return (
     <>
       <a className="skip-link" href="#main">
@@ -21,7 +37,7 @@ export function Layout() {
           </NavLink>
           <nav aria-label="Main">
             <ul className="nav">
-              {LINKS.map(({ to, label, end }) => (
+              {linksFor(user).map(({ to, label, end }) => (
                 <li key={to}>
                   <NavLink to={to} end={end} className="nav__link">
                     {label}
@@ -30,6 +46,7 @@ export function Layout() {
               ))}
             </ul>
           </nav>
+          <UserMenu />
         </div>
       </header>
       <main id="main" className="container" tabIndex={-1} ref={main}>

@@ -1,5 +1,8 @@
 import type { ReactNode } from "react";
-import { describeError } from "../api/errors";
+import { ApiError, describeError } from "../api/errors";
+import { useCountdown } from "../lib/useCountdown";
+import { mainRole } from "../auth/permissions";
+import { useSession } from "../auth/useSession";
 
 export function Loading({ label = "Loading…" }: { label?: string }) {
   return (
@@ -15,9 +18,14 @@ export function EmptyState({ children }: { children: ReactNode }) {
 
 /** A failed request in plain words, with a way to try again when that can help. */
 export function ErrorMessage({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
+  const state = useSession();
+  const role = state.status === "signed-in" ? mainRole(state.user) : null;
+  // "Try again in N s" counts down, so it is still true when read later; the alert is announced
+  // once when it appears, not again at every tick (aria-live="off" inside it).
+  const retryIn = useCountdown(error instanceof ApiError ? error.retryAt : null);
   return (
     <div className="alert alert--error" role="alert">
-      <p>{describeError(error)}</p>
+      <p aria-live={retryIn === null ? undefined : "off"}>{describeError(error, { role, retryIn })}</p>
       {onRetry && (
         <button type="button" className="button button--small" onClick={onRetry}>
           Try again

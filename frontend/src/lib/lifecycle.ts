@@ -2,19 +2,6 @@ import type { OrderStatus } from "../api/types";
 
 export const ORDER_STATUSES: readonly OrderStatus[] = ["PENDING", "CONFIRMED", "SHIPPED", "DELIVERED", "CANCELLED"];
 
-/** The order lifecycle, as the order service enforces it; the UI offers only these moves. */
-const NEXT: Record<OrderStatus, readonly OrderStatus[]> = {
-  PENDING: ["CONFIRMED", "CANCELLED"],
-  CONFIRMED: ["SHIPPED", "CANCELLED"],
-  SHIPPED: ["DELIVERED"],
-  DELIVERED: [],
-  CANCELLED: [],
-};
-
-export function allowedTransitions(status: OrderStatus): readonly OrderStatus[] {
-  return NEXT[status];
-}
-
 export function statusLabel(status: OrderStatus): string {
   return status.charAt(0) + status.slice(1).toLowerCase();
 }

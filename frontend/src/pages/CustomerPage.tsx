@@ -7,22 +7,28 @@ import { EmptyState, ErrorMessage, Loading, PartialDataBanner } from "../compone
 import { OrdersTable } from "../components/OrdersTable";
 import { Pager } from "../components/Pager";
 import { DateTime } from "../components/DateTime";
+import { useCan } from "../auth/useSession";
 import { useCursorPages } from "../lib/useCursorPages";
 import { useSubmitOnce } from "../lib/useSubmitOnce";
 
 export function CustomerPage() {
   const { customerId = "" } = useParams();
   const customer = useCustomer(customerId);
+  const seesEveryCustomer = useCan("customers:list");
   return (
     <>
       <title>{`${customer.data?.name ?? "Customer"} · OrderFlow`}</title>
-      <nav className="breadcrumbs" aria-label="Breadcrumbs">
-        <Link to="/customers">Customers</Link> / {customer.data?.name ?? "Customer"}
-      </nav>
-      {customer.isPending && <Loading label="Loading the customer…" />}
-      {customer.isError && <ErrorMessage error={customer.error} onRetry={() => customer.refetch()} />}
-      {customer.data && <CustomerDetails customer={customer.data} />}
-      <CustomerOrders customerId={customerId} />
+      {seesEveryCustomer && (
+        <nav className="breadcrumbs" aria-label="Breadcrumbs">
+          <Link to="/customers">Customers</Link> / {customer.data?.name ?? "Customer"}
+        </nav>
+      )}
+      <div className="stack">
+        {customer.isPending && <Loading label="Loading the customer…" />}
+        {customer.isError && <ErrorMessage error={customer.error} onRetry={() => customer.refetch()} />}
+        {customer.data && <CustomerDetails customer={customer.data} />}
+        <CustomerOrders customerId={customerId} />
+      </div>
     </>
   );
 }
@@ -31,6 +37,7 @@ function CustomerDetails({ customer }: { customer: Customer }) {
   const [editing, setEditing] = useState(false);
   const update = useUpdateCustomer(customer.id);
   const submitting = useSubmitOnce();
+  const mayEdit = useCan("customers:edit");
 
   if (editing) {
     return (
@@ -57,9 +64,11 @@ function CustomerDetails({ customer }: { customer: Customer }) {
       <header className="page-header">
         <h1>{customer.name}</h1>
         <div className="button-row">
-          <button type="button" className="button" onClick={() => setEditing(true)}>
-            Edit
-          </button>
+          {mayEdit && (
+            <button type="button" className="button" onClick={() => setEditing(true)}>
+              Edit
+            </button>
+          )}
           <Link to={`/orders/new?customer=${customer.id}`} className="button button--primary">
             New order
           </Link>

@@ -130,6 +130,35 @@ describe("creating an order", () => {
     expect(keys[2]).not.toBe(keys[0]);
   });
 
+  it("says how long to wait after a 429, and the retry reuses the key so it stays one order", async () => {
+    serveCustomers();
+    const keys: (string | null)[] = [];
+    const created = anOrder();
+    server.use(
+      http.post("*/api/orders", ({ request }) => {
+        keys.push(request.headers.get("Idempotency-Key"));
+        if (keys.length === 1) {
+          return HttpResponse.json(aProblem(429, { title: "Too Many Requests", detail: "Write budget spent." }), {
+            status: 429,
+            headers: { ...PROBLEM_HEADERS, "Retry-After": "3" },
+          });
+        }
+        return HttpResponse.json(created, { status: 201 });
+      }),
+      http.get("*/api/orders/:id", () => HttpResponse.json(created)),
+    );
+    const { user, router } = renderApp("/orders/new");
+    await fillOrder(user);
+
+    await user.click(screen.getByRole("button", { name: "Create order" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent(/^Too many requests: try again in [1-3] s\.$/);
+    await user.click(screen.getByRole("button", { name: "Create order" }));
+
+    await waitFor(() => expect(router.state.location.pathname).toBe(`/orders/${created.id}`));
+    expect(keys).toHaveLength(2);
+    expect(keys[1]).toBe(keys[0]);
+  });
+
   it("shows the API's item errors next to the item fields", async () => {
     serveCustomers();
     server.use(

@@ -11,6 +11,9 @@ import { FieldMessage } from "../components/TextField";
 import { draftErrors, emptyLine, toOrderItems, type LineDraft } from "../lib/lineItems";
 import { DEFAULT_CURRENCY } from "../lib/money";
 import { useSubmitOnce } from "../lib/useSubmitOnce";
+import { can } from "../auth/permissions";
+import { useUser } from "../auth/useSession";
+import { OrdersCrumb } from "../components/OrdersCrumb";
 
 /** Field paths this form shows next to an input; any other error is listed at the top. */
 const FIELDS_ON_THE_FORM = /^(customer_id|notes|items|items\.\d+\.(sku|name|quantity|unit_price_cents))$/;
@@ -18,10 +21,15 @@ const FIELDS_ON_THE_FORM = /^(customer_id|notes|items|items\.\d+\.(sku|name|quan
 export function OrderNewPage() {
   const navigate = useNavigate();
   const [searchParams] = useSearchParams();
-  const preselected = useCustomer(searchParams.get("customer"));
+  const user = useUser();
+  // Staff order for anyone; a customer only for itself, so it gets no picker at all.
+  const picksCustomer = can(user, "orders:for-any-customer");
+  const ownCustomerId = picksCustomer ? null : user.customer_id;
+  const preselected = useCustomer(picksCustomer ? searchParams.get("customer") : ownCustomerId);
   // undefined: the person has not picked yet, so the customer from the link (if any) stands.
   const [picked, setPicked] = useState<CustomerSummary | null | undefined>(undefined);
   const customer = picked === undefined ? (preselected.data ?? null) : picked;
+  const customerId = picksCustomer ? (customer?.id ?? null) : ownCustomerId;
   const [lines, setLines] = useState<LineDraft[]>(() => [emptyLine()]);
   const [notes, setNotes] = useState("");
   const [localErrors, setLocalErrors] = useState<Record<string, string>>({});
@@ -36,11 +44,11 @@ export function OrderNewPage() {
   function handleSubmit(event: FormEvent) {
     event.preventDefault();
     const problems = draftErrors(lines);
-    if (!customer) problems.customer_id = "Choose a customer.";
+    if (!customerId) problems.customer_id = picksCustomer ? "Choose a customer." : "Your account is not linked to a customer record.";
     setLocalErrors(problems);
-    if (Object.keys(problems).length > 0 || !customer) return;
+    if (Object.keys(problems).length > 0 || !customerId) return;
 
-    const body: OrderCreate = { customer_id: customer.id, items: toOrderItems(lines), notes: notes.trim() || null };
+    const body: OrderCreate = { customer_id: customerId, items: toOrderItems(lines), notes: notes.trim() || null };
     submitting.run((done) =>
       createOrder.mutate(
         { body, idempotencyKey: idempotencyKeyFor(body) },
@@ -63,7 +71,7 @@ export function OrderNewPage() {
     <>
       <title>New order · OrderFlow</title>
       <nav className="breadcrumbs" aria-label="Breadcrumbs">
-        <Link to="/orders">Orders</Link> / New
+        <OrdersCrumb /> / New
       </nav>
       <h1>New order</h1>
       <form className="form form--wide" onSubmit={handleSubmit} noValidate aria-busy={busy}>
@@ -82,7 +90,11 @@ export function OrderNewPage() {
             )}
           </div>
         )}
-        <CustomerPicker id="order-customer" value={customer} onChange={setPicked} error={errors.customer_id} />
+        {picksCustomer ? (
+          <CustomerPicker id="order-customer" value={customer} onChange={setPicked} error={errors.customer_id} />
+        ) : (
+          <OwnCustomer id="order-customer" customer={preselected.data ?? null} error={errors.customer_id} />
+        )}
         <LineItemsEditor lines={lines} onChange={changeLines} errors={errors} currency={DEFAULT_CURRENCY} />
         <div className="field">
           <label htmlFor="order-notes">Notes (optional)</label>
@@ -100,12 +112,33 @@ export function OrderNewPage() {
           <button type="submit" className="button button--primary" disabled={busy}>
             {busy ? "Creating…" : "Create order"}
           </button>
-          <Link to="/orders" className="button">
+          <Link to={picksCustomer ? "/orders" : `/customers/${ownCustomerId ?? ""}`} className="button">
             Cancel
           </Link>
         </div>
       </form>
     </>
+  );
+}
+
+/** A customer orders for itself: its own record, shown and fixed. */
+function OwnCustomer({ id, customer, error }: { id: string; customer: CustomerSummary | null; error: string | undefined }) {
+  return (
+    <div className="field">
+      <span className="label" id={`${id}-label`}>
+        Customer
+      </span>
+      <div className="picked" aria-labelledby={`${id}-label`}>
+        {customer ? (
+          <span>
+            <strong>{customer.name}</strong> <span className="muted">{customer.email}</span> (you)
+          </span>
+        ) : (
+          <span>You</span>
+        )}
+      </div>
+      <FieldMessage id={`${id}-error`} message={error} />
+    </div>
   );
 }
 

@@ -9,14 +9,16 @@ import { server } from "../test/server";
 const ALL_ACTIONS = ["Confirm", "Mark shipped", "Mark delivered", "Cancel order"];
 
 describe("an order's status actions", () => {
-  it.each<[OrderStatus, string[]]>([
-    ["PENDING", ["Confirm", "Cancel order"]],
-    ["CONFIRMED", ["Mark shipped", "Cancel order"]],
-    ["SHIPPED", ["Mark delivered"]],
-    ["DELIVERED", []],
-    ["CANCELLED", []],
-  ])("offers only the lifecycle's moves from %s", async (status, offered) => {
-    server.use(http.get("*/api/orders/:id", () => HttpResponse.json(anOrder({ status }))));
+  it.each<[OrderStatus, OrderStatus[], string[]]>([
+    ["PENDING", ["CONFIRMED", "CANCELLED"], ["Confirm", "Cancel order"]],
+    ["CONFIRMED", ["SHIPPED", "CANCELLED"], ["Mark shipped", "Cancel order"]],
+    ["SHIPPED", ["DELIVERED"], ["Mark delivered"]],
+    ["DELIVERED", [], []],
+    ["CANCELLED", [], []],
+    // The API answers for this caller: one who may only cancel is offered only that.
+    ["PENDING", ["CANCELLED"], ["Cancel order"]],
+  ])("offers from %s exactly the moves the API allows (%j)", async (status, allowed, offered) => {
+    server.use(http.get("*/api/orders/:id", () => HttpResponse.json(anOrder({ status, allowed_transitions: allowed }))));
     renderApp(`/orders/${anOrder().id}`);
     await screen.findByRole("heading", { name: "Status" });
 
@@ -35,7 +37,7 @@ describe("an order's status actions", () => {
       http.patch("*/api/orders/:id", async ({ request }) => {
         ifMatch = request.headers.get("If-Match");
         expect(await request.json()).toEqual({ status: "CONFIRMED" });
-        return HttpResponse.json(anOrder({ status: "CONFIRMED", version: 4 }), { headers: { ETag: '"4"' } });
+        return HttpResponse.json(anOrder({ status: "CONFIRMED", version: 4, allowed_transitions: ["SHIPPED", "CANCELLED"] }), { headers: { ETag: '"4"' } });
       }),
     );
     const { user } = renderApp(`/orders/${anOrder().id}`);
@@ -51,7 +53,7 @@ describe("an order's status actions", () => {
       http.get("*/api/orders/:id", () => HttpResponse.json(anOrder())),
       http.patch("*/api/orders/:id", async ({ request }) => {
         sent.push(await request.json());
-        return HttpResponse.json(anOrder({ status: "CANCELLED", version: 2 }));
+        return HttpResponse.json(anOrder({ status: "CANCELLED", version: 2, allowed_transitions: [] }));
       }),
     );
     const { user } = renderApp(`/orders/${anOrder().id}`);
@@ -74,7 +76,7 @@ describe("an order's status actions", () => {
       http.get("*/api/orders/:id", () => HttpResponse.json(current)),
       http.patch("*/api/orders/:id", () => {
         // Someone else shipped it in the meantime.
-        current = anOrder({ status: "CONFIRMED", version: 2 });
+        current = anOrder({ status: "CONFIRMED", version: 2, allowed_transitions: ["SHIPPED", "CANCELLED"] });
         return HttpResponse.json(aProblem(412, { title: "Precondition Failed" }), { status: 412, headers: PROBLEM_HEADERS });
       }),
     );

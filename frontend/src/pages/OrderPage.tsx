@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { Link, useLocation, useParams } from "react-router";
+import { useLocation, useParams } from "react-router";
 import { ApiError } from "../api/errors";
 import { useChangeOrderStatus, useOrder } from "../api/orders";
 import type { OrderDetail, OrderStatus } from "../api/types";
@@ -8,7 +8,8 @@ import { CustomerCell } from "../components/OrdersTable";
 import { StatusBadge } from "../components/StatusBadge";
 import { shortId } from "../lib/format";
 import { DateTime } from "../components/DateTime";
-import { allowedTransitions, statusLabel, transitionLabel } from "../lib/lifecycle";
+import { statusLabel, transitionLabel } from "../lib/lifecycle";
+import { OrdersCrumb } from "../components/OrdersCrumb";
 import { formatMoney } from "../lib/money";
 
 export function OrderPage() {
@@ -21,7 +22,7 @@ export function OrderPage() {
     <>
       <title>{`Order ${shortId(orderId)} · OrderFlow`}</title>
       <nav className="breadcrumbs" aria-label="Breadcrumbs">
-        <Link to="/orders">Orders</Link> / {shortId(orderId)}
+        <OrdersCrumb /> / {shortId(orderId)}
       </nav>
       {order.isPending && <Loading label="Loading the order…" />}
       {order.isError && <ErrorMessage error={order.error} onRetry={() => order.refetch()} />}
@@ -84,10 +85,12 @@ function OrderDetails({ order }: { order: OrderDetail }) {
   );
 }
 
-/** Only the moves the lifecycle allows from the current status; a final status offers none. */
+/** Only the moves the API says this caller may make now (the lifecycle lives in the order
+ * service, and knows that a customer may only cancel its own pending order); a final status
+ * offers none. */
 export function StatusActions({ order }: { order: OrderDetail }) {
   const change = useChangeOrderStatus(order.id);
-  const next = allowedTransitions(order.status);
+  const next = order.allowed_transitions;
   // Cancelling is final, so it asks first; the other moves are one click.
   const [confirmingCancel, setConfirmingCancel] = useState(false);
 
@@ -100,7 +103,11 @@ export function StatusActions({ order }: { order: OrderDetail }) {
     <section className="card" aria-labelledby="status-heading">
       <h2 id="status-heading">Status</h2>
       {next.length === 0 ? (
-        <p className="muted">{statusLabel(order.status)} is final: this order does not change any more.</p>
+        <p className="muted">
+          {order.status === "DELIVERED" || order.status === "CANCELLED"
+            ? `${statusLabel(order.status)} is final: this order does not change any more.`
+            : `${statusLabel(order.status)}: there is nothing you can change on this order now.`}
+        </p>
       ) : (
         <div className="button-row">
           {next.map((status) => (

@@ -1,10 +1,15 @@
 import { expect, test, type Page } from "@playwright/test";
 import { join } from "node:path";
+import { signIn } from "./session";
 import { ARTIFACTS_DIR, stop } from "./stack";
 
-// One story, told in order against one real stack (see global-setup.ts).
+// One story, told in order against one real stack (see global-setup.ts), by a member of staff.
+// Each test signs in afresh; every page.goto after that is a reload the session survives.
 test.describe.configure({ mode: "serial" });
 test.use({ baseURL: process.env.E2E_BASE_URL });
+test.beforeEach(async ({ page }) => {
+  await signIn(page, "staff");
+});
 
 const run = Date.now();
 const customer = { name: `Ada Lovelace ${run}`, email: `ada.${run}@example.com` };

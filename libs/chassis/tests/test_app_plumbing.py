@@ -45,11 +45,10 @@ async def boom() -> None:
 @pytest.fixture
 async def client() -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(
-        ServiceSettings(service_name="widgets", access_log=False),
+        ServiceSettings(service_name="widgets", access_log=False, tracing=False),
         title="widgets",
         routers=[router],
         problem_map={WidgetMissingError: (404, "widget-not-found")},
-        tracing=False,
     )
     async with app_client(
         app,
@@ -121,7 +120,7 @@ async def test_unknown_paths_and_methods_are_problems(client: httpx.AsyncClient)
 
 
 async def test_unexpected_errors_are_500_problems_without_internals() -> None:
-    app = create_app(ServiceSettings(access_log=False), title="w", routers=[router], tracing=False)
+    app = create_app(ServiceSettings(access_log=False, tracing=False), title="w", routers=[router])
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
         response = await client.get("/boom")

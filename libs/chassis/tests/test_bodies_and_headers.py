@@ -68,7 +68,6 @@ def edge_app(**settings: Any) -> FastAPI:
         title="edge",
         routers=[router],
         private_paths=("/private",),
-        tracing=False,
     )
 
     async def database_down() -> dict[str, Any]:
@@ -224,7 +223,7 @@ async def test_a_database_that_cannot_serve_is_a_503_without_its_words() -> None
             "SELECT 1", {}, OSError("connect to 10.1.2.3:5432 refused")
         )
 
-    app = create_app(ServiceSettings(access_log=False), title="db", routers=[busy], tracing=False)
+    app = create_app(ServiceSettings(access_log=False), title="db", routers=[busy])
     async with app_client(app) as client:
         responses = [await client.get("/busy"), await client.get("/gone")]
 

@@ -15,7 +15,7 @@ def assets_of(page: str) -> list[str]:
 
 @pytest.mark.parametrize("page", ["/docs", "/redoc"])
 async def test_the_docs_page_names_only_local_assets_and_each_answers(page: str) -> None:
-    app = create_app(ServiceSettings(access_log=False), title="docs", tracing=False)
+    app = create_app(ServiceSettings(access_log=False), title="docs")
     async with app_client(app) as client:
         html = (await client.get(page)).text
         named = assets_of(html)
@@ -30,7 +30,7 @@ async def test_the_docs_page_names_only_local_assets_and_each_answers(page: str)
 
 
 async def test_swagger_ui_sends_the_document_to_no_validator() -> None:
-    app = create_app(ServiceSettings(access_log=False), title="docs", tracing=False)
+    app = create_app(ServiceSettings(access_log=False), title="docs")
     async with app_client(app) as client:
         html = (await client.get("/docs")).text
 
@@ -38,6 +38,6 @@ async def test_swagger_ui_sends_the_document_to_no_validator() -> None:
 
 
 def test_the_assets_stay_out_of_the_api_document() -> None:
-    app = create_app(ServiceSettings(access_log=False), title="docs", tracing=False)
+    app = create_app(ServiceSettings(access_log=False), title="docs")
 
     assert not [p for p in app.openapi()["paths"] if p.startswith("/docs")]

@@ -34,11 +34,10 @@ PROBLEMS = {
 
 async def test_the_table_decides_fields_members_and_headers() -> None:
     app = create_app(
-        ServiceSettings(access_log=False),
+        ServiceSettings(access_log=False, tracing=False),
         title="t",
         routers=[router],
         problem_map=PROBLEMS,
-        tracing=False,
     )
     async with app_client(app) as client:
         response: httpx.Response = await client.post("/parcels", json={})
@@ -64,7 +63,6 @@ async def test_a_status_and_slug_pair_is_short_for_a_plain_problem() -> None:
         title="t",
         routers=[router],
         problem_map={ParcelRefusedError: (409, "parcel-refused")},
-        tracing=False,
     )
     async with app_client(app) as client:
         response = await client.post("/parcels", json={})

@@ -41,7 +41,7 @@ GIVE_UP = 10.0  # a server that never answers fails the test instead of hanging 
 
 @pytest.fixture
 async def server() -> AsyncIterator[str]:
-    app = create_app(SETTINGS, title="limits", routers=[router], tracing=False)
+    app = create_app(SETTINGS, title="limits", routers=[router])
     port = free_port()
     config = uvicorn.Config(
         app,

@@ -1,5 +1,6 @@
 """The OrderFlow service chassis: the plumbing every service shares, written once."""
 
+from . import spans
 from .access import ACCESS_DENIED, CallerDep, require_principal, require_roles
 from .app import Storage, create_app, migrate, run_service
 from .auth import InvalidTokenError, Principal, TokenVerifier
@@ -8,7 +9,7 @@ from .deps import INVALID_CURSOR, CursorQuery, DatabaseDep, LimitQuery
 from .fields import EmailAddress, NoNul, Text
 from .http import create_client
 from .logging import configure_logging, get_logger
-from .observe import add_log_fields
+from .observe import add_log_fields, append_log_field
 from .pagination import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
@@ -64,6 +65,7 @@ __all__ = [
     "TokenVerifier",
     "UTCDateTime",
     "add_log_fields",
+    "append_log_field",
     "configure_logging",
     "create_app",
     "create_client",
@@ -82,5 +84,6 @@ __all__ = [
     "require_roles",
     "run_service",
     "serve",
+    "spans",
     "utcnow",
 ]

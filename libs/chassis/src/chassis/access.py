@@ -19,9 +19,11 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from . import spans
 from .auth import InvalidTokenError, Principal, TokenVerifier
 from .observe import add_log_fields
 from .problems import AsProblem, ProblemError, problem_responses
+from .request_id import authorization_var
 
 REALM = "orderflow"
 MAX_TOKEN_LENGTH = 8192
@@ -69,16 +71,22 @@ async def authenticate(scope: Scope, verifier: TokenVerifier) -> Principal | Non
     if token == "":
         error = "not a bearer token"
     elif token is not None:
-        try:
-            principal = await verifier.verify(token)
-        except InvalidTokenError as exc:
-            error = str(exc)
+        with spans.span("token check") as span:
+            try:
+                principal = await verifier.verify(token)
+            except InvalidTokenError as exc:
+                error = str(exc)
+                span.fail(error)
+            else:
+                roles = ",".join(sorted(principal.roles))
+                span.set(**{"enduser.id": principal.sub, "enduser.role": roles})
     state["principal"] = principal
     state["auth_error"] = error
     if principal is not None:
-        add_log_fields(state, sub=principal.sub)
+        authorization_var.set(principal.authorization)  # carried on by outgoing_headers
+        add_log_fields(sub=principal.sub)
     elif error is not None:
-        add_log_fields(state, auth_error=error)
+        add_log_fields(auth_error=error)
     return principal
 
 

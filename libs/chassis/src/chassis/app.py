@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
 from fastapi_offline import FastAPIOffline
 
 from . import health, metrics
@@ -63,26 +65,27 @@ def create_app(
     lifespan: Lifespan | None = None,
     cors_origins: Sequence[str] = (),
     private_paths: Sequence[str] = (),
-    tracing: bool | None = None,
+    untraced: Sequence[str] = (),
     authenticate: bool = False,
     token_verifier: TokenVerifier | None = None,
+    swagger_init_oauth: Mapping[str, Any] | None = None,
 ) -> FastAPI:
     """An app with OrderFlow's defaults: JSON logs, request ids, problem+json errors, metrics,
     ``/healthz`` and ``/readyz``, trace context passed on, and (with ``storage``) a migrated
     database on ``app.state.db`` whose reachability is part of readiness. OpenTelemetry spans
-    are made when ``tracing`` is true, or when unset, only if an OTLP endpoint will export
-    them.
+    (requests but for ``untraced`` path prefixes, calls, statements) are made when
+    ``settings.tracing_enabled``. Callers are verified by
+    ``app.state.token_verifier`` (from the ``auth_*`` settings unless given) when a route asks
+    (``chassis.CallerDep``), or on every request before the routes with ``authenticate``
+    (``chassis.access.AuthMiddleware``).
 
     At the edge: bodies only in the media types each operation declares (415) and within
     ``max_body_bytes`` (413); ``nosniff`` on every answer and ``no-store`` on those under
-    ``private_paths``; ``/docs`` and ``/redoc`` from assets served here, never a CDN.
-
-    Callers are verified by ``app.state.token_verifier`` (from the ``auth_*`` settings
-    unless given) when a route asks (``chassis.CallerDep``), or on every request before the
-    routes with ``authenticate`` (``chassis.access.AuthMiddleware``)."""
+    ``private_paths``; ``/docs`` and ``/redoc`` from assets served here, never a CDN."""
     configure_logging(
         service=settings.service_name, level=settings.log_level, fmt=settings.log_format
     )
+    tracing = settings.tracing_enabled
 
     @asynccontextmanager
     async def app_lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -90,6 +93,10 @@ def create_app(
         db: Database | None = None
         if storage is not None:
             db = Database(settings.database_url or storage.default_url)
+            if tracing:
+                from .tracing import instrument_database
+
+                instrument_database(db)
             if settings.migrate_on_startup:
                 await upgrade(db, storage.migrations, version_table=storage.version_table)
             app.state.db = db
@@ -119,6 +126,9 @@ def create_app(
         static_url=DOCS_ASSETS,
         # The validator badge would send the document's URL to an outside service.
         swagger_ui_parameters={"validatorUrl": None},
+        # FastAPI's own OpenTelemetry would trace any app of a process that has a tracer
+        # provider; spans here are decided once, by the settings, and made below.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.token_verifier = verifier
     app.include_router(health.router)
@@ -127,6 +137,8 @@ def create_app(
         app.include_router(router)
     install_problem_handlers(app, problem_map)
     document_body_refusals(app)
+    if swagger_init_oauth is not None:
+        _swagger_ui_signing_in(app, dict(swagger_init_oauth))
     if cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -147,16 +159,12 @@ def create_app(
                 "Idempotent-Replayed",
             ],
         )
-    if tracing is None:
-        # Spans nobody exports cost ~0.2 ms of CPU per request (docs/benchmarks.md); the
-        # caller's trace context is passed on without them (request_id.outgoing_headers).
-        tracing = settings.otel_exporter_otlp_endpoint is not None
     if tracing:
         # Imported only here: OpenTelemetry costs memory and start-up time when unused.
         from .tracing import configure_tracing, instrument_app
 
-        configure_tracing(settings.service_name, settings.otel_exporter_otlp_endpoint)
-        instrument_app(app)
+        configure_tracing(settings)
+        instrument_app(app, untraced)
     if authenticate:
         app.add_middleware(AuthMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
@@ -164,6 +172,25 @@ def create_app(
     app.add_middleware(SecurityHeadersMiddleware, private_paths=tuple(private_paths))
     app.add_middleware(ObservabilityMiddleware, access_log_enabled=settings.access_log)
     return app
+
+
+def _swagger_ui_signing_in(app: FastAPI, init_oauth: dict[str, Any]) -> None:
+    """``/docs`` from the local assets, its Authorize button configured (``initOAuth``)."""
+    app.router.routes[:] = [r for r in app.router.routes if getattr(r, "path", None) != "/docs"]
+
+    @app.get("/docs", include_in_schema=False)
+    async def swagger_ui(request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "")
+        return get_swagger_ui_html(
+            openapi_url=f"{root}{app.openapi_url}",
+            title=f"{app.title} - Swagger UI",
+            oauth2_redirect_url=app.swagger_ui_oauth2_redirect_url,
+            swagger_js_url=f"{root}{DOCS_ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{root}{DOCS_ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{root}{DOCS_ASSETS}/favicon.png",
+            swagger_ui_parameters=app.swagger_ui_parameters,
+            init_oauth=init_oauth,
+        )
 
 
 def document_body_refusals(app: FastAPI) -> None:

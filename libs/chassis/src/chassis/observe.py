@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import time
+from contextvars import ContextVar
 
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from . import spans
 from .logging import access_logger
 from .metrics import LATENCY, REQUESTS, route_template
 from .request_id import (
     HEADER_KEY,
+    authorization_var,
     pick_request_id,
     pick_trace_context,
     request_id_var,
@@ -18,14 +21,17 @@ from .request_id import (
 )
 
 QUIET_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+REQUEST_ID_ATTRIBUTE = "orderflow.request_id"
+
+log_fields_var: ContextVar[dict[str, object] | None] = ContextVar("log_fields", default=None)
 
 
 class ObservabilityMiddleware:
     """Pure ASGI middleware (no BaseHTTPMiddleware), so streaming bodies pass straight through.
 
     - ``X-Request-ID``: taken from the caller when well-formed, generated otherwise, bound to
-      every log line of the request and returned on the response; it and the caller's trace
-      context are what ``outgoing_headers`` passes on.
+      every log line of the request, returned on the response and, when tracing, set on the
+      request's span; it and the trace context are what ``outgoing_headers`` passes on.
     - Metrics: a count and a latency observation by method, route template and status.
     - Access log: one line per request (probes excepted) with method, path, route, status and
       duration; ``upstream`` timings are added by code that calls other services.
@@ -43,7 +49,12 @@ class ObservabilityMiddleware:
         request_id = pick_request_id(scope)
         token = request_id_var.set(request_id)
         trace_token = trace_context_var.set(pick_trace_context(scope))
+        caller_token = authorization_var.set(None)
         structlog.contextvars.bind_contextvars(request_id=request_id)
+        fields: dict[str, object] = {}
+        fields_token = log_fields_var.set(fields)
+        if spans.enabled():
+            spans.current().set(**{REQUEST_ID_ATTRIBUTE: request_id})
         id_header = (HEADER_KEY, request_id.encode())
         status = 500
 
@@ -71,18 +82,26 @@ class ObservabilityMiddleware:
                     route=route,
                     status=status,
                     duration_ms=round(duration * 1000, 2),
-                    **scope.get("state", {}).get("log_fields", {}),
+                    **fields,
                 )
             structlog.contextvars.unbind_contextvars("request_id")
             request_id_var.reset(token)
             trace_context_var.reset(trace_token)
+            authorization_var.reset(caller_token)
+            log_fields_var.reset(fields_token)
 
 
-def add_log_fields(scope_state: dict[str, object], **fields: object) -> None:
-    """Add fields to this request's access-log line, e.g. ``upstream_ms``.
+def add_log_fields(**fields: object) -> None:
+    """Add fields to the access-log line of the request being served, e.g. ``user``."""
+    current = log_fields_var.get()
+    if current is not None:
+        current.update(fields)
 
-    Call with ``request.scope.setdefault("state", {})``.
-    """
-    log_fields = scope_state.setdefault("log_fields", {})
-    assert isinstance(log_fields, dict)
-    log_fields.update(fields)
+
+def append_log_field(name: str, item: object) -> None:
+    """Append ``item`` to the list ``name`` of the request's access-log line (``upstream``)."""
+    current = log_fields_var.get()
+    if current is not None:
+        items = current.setdefault(name, [])
+        assert isinstance(items, list)
+        items.append(item)

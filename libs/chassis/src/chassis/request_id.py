@@ -1,8 +1,9 @@
 """X-Request-ID: accepted from the caller or generated, bound to logs, returned, passed on.
 
-The caller's W3C trace context (``traceparent``, ``tracestate``) is passed on the same way, so
-a trace crosses a service that creates no spans of its own; where OpenTelemetry makes spans,
-its instrumentation replaces it with the current span's context.
+:func:`outgoing_headers` is the one way context goes to the next hop: the request id; the
+caller's bearer token, once verified (each service decides for itself what it may see); and
+the W3C trace context (``traceparent``, ``tracestate``): the current span's where this process
+makes spans, else the caller's as it came, so a trace crosses a component that traces nothing.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from contextvars import ContextVar
 
 from starlette.types import Scope
 
+from . import spans
+
 REQUEST_ID_HEADER = "X-Request-ID"
 HEADER_KEY = REQUEST_ID_HEADER.lower().encode()
 # A caller's id is kept only when it is safe to echo into headers and logs.
@@ -22,6 +25,7 @@ TRACE_HEADERS = {b"traceparent": "traceparent", b"tracestate": "tracestate"}
 
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 trace_context_var: ContextVar[dict[str, str] | None] = ContextVar("trace_context", default=None)
+authorization_var: ContextVar[str | None] = ContextVar("authorization", default=None)
 
 
 def current_request_id() -> str | None:
@@ -30,12 +34,16 @@ def current_request_id() -> str | None:
 
 
 def outgoing_headers() -> dict[str, str]:
-    """Headers that carry the current request id to the next hop."""
+    """Headers that carry the current request id, caller and trace context to the next hop."""
     request_id = request_id_var.get()
     headers = {REQUEST_ID_HEADER: request_id} if request_id else {}
-    trace_context = trace_context_var.get()
-    if trace_context:
-        headers.update(trace_context)
+    authorization = authorization_var.get()
+    if authorization is not None:
+        headers["Authorization"] = authorization
+    if not spans.inject(headers):
+        trace_context = trace_context_var.get()
+        if trace_context:
+            headers.update(trace_context)
     return headers
 
 

@@ -32,6 +32,7 @@ class ServiceSettings(BaseSettings):
     otel_exporter_otlp_endpoint: str | None = Field(
         default=None,
         validation_alias="OTEL_EXPORTER_OTLP_ENDPOINT",
+        description="An OTLP/HTTP collector (Jaeger, Tempo, ...) to send spans to",
     )
 
     # What one client may cost this process (docs/adr/0010-edge-limits.md).
@@ -48,6 +49,16 @@ class ServiceSettings(BaseSettings):
     server_limit_concurrency: int = Field(
         default=1000, ge=1, description="Connections and requests at once before 503s"
     )
+    lab_otlp_endpoint: str | None = Field(
+        default=None,
+        description="The Lab's OTLP/HTTP receiver in the gateway, e.g. http://127.0.0.1:4319",
+    )
+    tracing: bool | None = Field(
+        default=None,
+        description="OpenTelemetry spans; unset: on when something receives them. Off, the "
+        "caller's traceparent is still passed on.",
+    )
+
     # Who may call: tokens of this issuer for this audience, signed by a key of its JWKS.
     # Any OpenID Connect provider can stand in by these settings (docs/adr/0014).
     auth_issuer: str = DEFAULT_ISSUER
@@ -58,6 +69,22 @@ class ServiceSettings(BaseSettings):
     auth_leeway_seconds: float = Field(default=5.0, ge=0, le=60)
     # A token naming an unknown key re-reads the JWKS at most this often, however many come.
     auth_jwks_min_refresh_seconds: float = Field(default=10.0, ge=0, le=3600)
+
+    @property
+    def keeps_spans(self) -> bool:
+        """Whether this component keeps spans itself (the gateway, with the Lab on)."""
+        return False
+
+    @property
+    def tracing_enabled(self) -> bool:
+        """The one place tracing is decided: spans are made only when something takes them.
+
+        Spans nobody exports cost ~0.2 ms of CPU per request and the SDK's memory
+        (docs/benchmarks.md); without them the caller's trace context is still passed on.
+        """
+        if self.tracing is not None:
+            return self.tracing
+        return bool(self.otel_exporter_otlp_endpoint or self.lab_otlp_endpoint or self.keeps_spans)
 
     @field_validator("auth_algorithms", mode="before")
     @classmethod

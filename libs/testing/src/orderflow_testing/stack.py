@@ -17,6 +17,18 @@ from .processes import (
 from .signin import IdentitySignIn
 
 
+def lab_settings(receiver_port: int) -> dict[str, dict[str, str]]:
+    """The Lab on in the gateway, its span receiver on ``receiver_port``, the services sending
+    their spans there: the settings ``make run`` gives each component."""
+    endpoint = f"http://127.0.0.1:{receiver_port}"
+    return {
+        "customer": {"CUSTOMER_LAB_OTLP_ENDPOINT": endpoint},
+        "order": {"ORDER_LAB_OTLP_ENDPOINT": endpoint},
+        "identity": {"IDENTITY_LAB_OTLP_ENDPOINT": endpoint},
+        "gateway": {"GATEWAY_LAB_ENABLED": "true", "GATEWAY_LAB_OTLP_PORT": str(receiver_port)},
+    }
+
+
 class Stack:
     """Customer, order, identity and gateway processes wired to each other, each on a free port.
 
@@ -28,6 +40,8 @@ class Stack:
     every other component trusts its tokens, and ``headers(role)`` signs in for real through
     the gateway (:class:`IdentitySignIn`). Given another ``issuer`` (a ``TestIssuer``, to forge
     tokens), the components trust that one instead, and identity runs without demo accounts.
+    ``lab`` turns the gateway's Lab on, its span receiver on a free port, and the services
+    export their spans to it, as ``make run`` does.
     """
 
     def __init__(
@@ -39,10 +53,12 @@ class Stack:
         identity_db: str | None = None,
         env: Mapping[str, Mapping[str, str]] | None = None,
         issuer: Issuer | None = None,
+        lab: bool = False,
     ) -> None:
         extra = env or {}
         ports = {name: free_port() for name in ("order", "gateway")}
         order_url = f"http://127.0.0.1:{ports['order']}"
+        labbed = lab_settings(free_port()) if lab else {}
         gateway_url = f"http://127.0.0.1:{ports['gateway']}"
         identity_db = identity_db or f"sqlite+aiosqlite:///{workdir / 'identity.db'}"
         self.identity = identity_service(
@@ -51,6 +67,7 @@ class Stack:
             issuer_url=f"{gateway_url}/api/auth",
             demo_accounts=issuer is None,
             **FAST_PASSWORD_HASHING,
+            **labbed.get("identity", {}),
             **extra.get("identity", {}),
         )
         self.issuer: Issuer = issuer or IdentitySignIn(
@@ -63,6 +80,7 @@ class Stack:
             workdir,
             customer_db or f"sqlite+aiosqlite:///{workdir / 'customer.db'}",
             issuer=self.issuer,
+            **labbed.get("customer", {}),
             **extra.get("customer", {}),
         )
         # Made before the customer service, whose port it could not know yet.
@@ -77,6 +95,7 @@ class Stack:
                 "ORDER_DATABASE_URL": order_db or f"sqlite+aiosqlite:///{workdir / 'order.db'}",
                 "ORDER_CUSTOMER_SERVICE_URL": self.customer.url,
                 **auth_env("ORDER", self.issuer),
+                **labbed.get("order", {}),
                 **extra.get("order", {}),
             },
         )
@@ -92,6 +111,7 @@ class Stack:
                 "GATEWAY_ORDER_SERVICE_URL": order_url,
                 "GATEWAY_IDENTITY_SERVICE_URL": self.identity.url,
                 **auth_env("GATEWAY", self.issuer),
+                **labbed.get("gateway", {}),
                 **extra.get("gateway", {}),
             },
         )

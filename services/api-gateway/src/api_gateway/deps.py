@@ -7,15 +7,13 @@ from typing import Annotated
 from chassis import problem_responses
 from fastapi import Depends, Request
 
-from .client import current_scope
 from .gateway import Upstreams
 
 UPSTREAM_ERRORS = (502, 503, 504)
 
 
 async def get_upstreams(request: Request) -> Upstreams:
-    """The upstream clients, told which request they are serving (for its log and trace)."""
-    current_scope.set(request.scope)
+    """The upstream clients, opened once in the lifespan."""
     upstreams: Upstreams = request.app.state.upstreams
     return upstreams
 

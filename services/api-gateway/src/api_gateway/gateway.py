@@ -8,15 +8,17 @@ from chassis import get_logger
 from chassis.breaker import CircuitBreaker, CircuitState
 from chassis.retry import RetryPolicy
 
-from . import metrics
 from .budget import BufferBudget
 from .client import UpstreamClient
 from .clients import CustomerClient, IdentityClient, OrderClient
+from .composition import CUSTOMER, ORDER
+from .lab.faults import FaultTable
 from .settings import GatewaySettings
 from .transports import AiohttpTransport
 from .upstream import Transport
 
 log = get_logger(__name__)
+UPSTREAMS = (CUSTOMER, ORDER)
 
 
 @dataclass(frozen=True)
@@ -31,14 +33,20 @@ class Upstreams:
 
 
 def on_circuit_change(upstream: str, state: CircuitState) -> None:
-    metrics.record_breaker_state(upstream, state)
     if state is CircuitState.CLOSED:
         log.info("circuit_closed", upstream=upstream)
     else:
         log.warning(f"circuit_{state.value}", upstream=upstream)
 
 
-def upstream_client(name: str, transport: Transport, settings: GatewaySettings) -> UpstreamClient:
+def upstream_client(
+    name: str,
+    transport: Transport,
+    settings: GatewaySettings,
+    *,
+    read_timeout: float,
+    faults: FaultTable | None = None,
+) -> UpstreamClient:
     return UpstreamClient(
         name,
         transport,
@@ -58,6 +66,8 @@ def upstream_client(name: str, transport: Transport, settings: GatewaySettings) 
         ),
         max_concurrency=settings.max_concurrency,
         queue_timeout=settings.queue_timeout,
+        timeout=settings.connect_timeout + read_timeout,
+        faults=faults,
         tracing=settings.tracing_enabled,
     )
 
@@ -69,8 +79,10 @@ def build_upstreams(
     order_transport: Transport | None = None,
     budget: BufferBudget | None = None,
     identity_transport: Transport | None = None,
+    faults: FaultTable | None = None,
 ) -> Upstreams:
-    """Production transports unless tests pass their own; all of them draw on ``budget``."""
+    """Production transports unless tests pass their own, all of them drawing on ``budget``;
+    the Lab's faults in front of the customer and order services when it is on."""
 
     def aiohttp_transport(url: str, read_timeout: float) -> AiohttpTransport:
         return AiohttpTransport(
@@ -92,8 +104,17 @@ def build_upstreams(
     identity = identity_transport or aiohttp_transport(
         settings.identity_service_url, settings.identity_read_timeout
     )
+    customer_client = upstream_client(
+        CUSTOMER, customer, settings, read_timeout=settings.customer_read_timeout, faults=faults
+    )
+    order_client = upstream_client(
+        ORDER, order, settings, read_timeout=settings.order_read_timeout, faults=faults
+    )
+    identity_client = upstream_client(
+        "identity", identity, settings, read_timeout=settings.identity_read_timeout
+    )
     return Upstreams(
-        customers=CustomerClient(upstream_client("customer", customer, settings)),
-        orders=OrderClient(upstream_client("order", order, settings)),
-        identity=IdentityClient(upstream_client("identity", identity, settings)),
+        customers=CustomerClient(customer_client),
+        orders=OrderClient(order_client),
+        identity=IdentityClient(identity_client),
     )

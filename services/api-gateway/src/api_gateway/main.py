@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from chassis import TokenVerifier, serve
 from chassis import create_app as create_service_app
 from fastapi import FastAPI
 
+from . import lab as the_lab
 from . import openapi
 from .budget import BufferBudget, ReleaseBuffersMiddleware
-from .gateway import build_upstreams
-from .routes import auth, customers, dashboard, orders
+from .gateway import UPSTREAMS, build_upstreams
+from .routes import auth, customers, dashboard, lab, orders
 from .settings import GatewaySettings
 from .upstream import PROBLEMS, Transport
 
 WEB_CLIENT_ID = "orderflow-web"
-DESCRIPTION = """The public API of OrderFlow: sign-in, customers, orders and a dashboard.
+DESCRIPTION = """The public API of OrderFlow: sign-in, customers, orders, a dashboard, and the Lab.
 
 Every `/api` route but the token endpoint, discovery and keys needs `Authorization: Bearer
 <access token>` (get one at `POST /api/auth/token`, or with the Authorize button here): none
@@ -48,37 +49,42 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        upstreams = build_upstreams(
-            settings,
-            customer_transport=customer_transport,
-            order_transport=order_transport,
-            budget=budget,
-            identity_transport=identity_transport,
-        )
-        app.state.upstreams = upstreams
-        for client in upstreams.all:
-            app.state.readiness_checks[client.name] = client.probe
-        try:
-            yield
-        finally:
+        async with AsyncExitStack() as running:
+            app.state.lab = None
+            if settings.lab_enabled:
+                app.state.lab = await running.enter_async_context(
+                    the_lab.running(settings, UPSTREAMS)
+                )
+            upstreams = build_upstreams(
+                settings,
+                customer_transport=customer_transport,
+                order_transport=order_transport,
+                budget=budget,
+                identity_transport=identity_transport,
+                faults=app.state.lab.faults if app.state.lab else None,
+            )
+            app.state.upstreams = upstreams
             for client in upstreams.all:
-                await client.transport.aclose()
+                app.state.readiness_checks[client.name] = client.probe
+                running.push_async_callback(client.transport.aclose)
+            yield
 
     app = create_service_app(
         settings,
         title="OrderFlow API",
         description=DESCRIPTION,
-        routers=[auth.router, customers.router, orders.router, dashboard.router],
+        routers=[auth.router, customers.router, orders.router, dashboard.router, lab.router],
         problem_map=PROBLEMS,
         lifespan=lifespan,
         cors_origins=settings.cors_origins,
         private_paths=PRIVATE_PATHS,
-        tracing=settings.tracing_enabled,
         token_verifier=token_verifier,
+        # The Lab does not watch itself: its pages poll, and would fill it with their own calls.
+        untraced=(lab.router.prefix,),
         authenticate=True,
+        # Swagger's Authorize button signs in as the browser's public client does.
+        swagger_init_oauth={"clientId": WEB_CLIENT_ID},
     )
-    # Swagger's Authorize button signs in as the browser's public client does.
-    app.swagger_ui_init_oauth = {"clientId": WEB_CLIENT_ID}
     app.state.settings = settings
     if budget is not None:
         app.add_middleware(ReleaseBuffersMiddleware, budget=budget)

@@ -63,18 +63,22 @@ class GatewaySettings(ServiceSettings):
     # Clients keep idle connections for 5 s (httpx) to minutes (browsers); a server that closes
     # first races their next request. nginx's default, well above them.
     keepalive_timeout: int = Field(default=75, ge=1, description="Idle client connection, s")
-    tracing: bool | None = Field(
-        default=None,
-        description="OpenTelemetry spans; unset: on when OTEL_EXPORTER_OTLP_ENDPOINT is set. "
-        "Off, the caller's traceparent is still passed on.",
+
+    lab_enabled: bool = Field(
+        default=False,
+        description="The Lab under /api/lab (admin only): traces, faults, circuits",
+    )
+    lab_otlp_host: str = Field(
+        default="127.0.0.1", description="Where the Lab's OTLP/HTTP span receiver listens"
+    )
+    lab_otlp_port: int = Field(default=4319, ge=0, le=65535, description="0: any free port")
+    lab_trace_capacity: int = Field(
+        default=300, ge=1, le=10_000, description="Traces the Lab keeps, the newest"
     )
 
     @property
-    def tracing_enabled(self) -> bool:
-        # Spans nobody exports cost more than the proxying itself (docs/adr/0003).
-        if self.tracing is None:
-            return self.otel_exporter_otlp_endpoint is not None
-        return self.tracing
+    def keeps_spans(self) -> bool:
+        return self.lab_enabled
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -3,7 +3,7 @@
 import uuid
 from collections.abc import Set
 
-from chassis import Database, Principal, page_of, utcnow
+from chassis import Database, Principal, page_of, spans, utcnow
 from sqlalchemy.exc import IntegrityError
 
 from . import repository
@@ -143,16 +143,19 @@ def _new_order(order_in: OrderCreate, *, currency: str, created_by: str) -> Orde
 
 async def _replay(db: Database, *, caller: str, key: str, fingerprint: str) -> Order | None:
     """The order an earlier request of this caller with this key created, if any."""
-    async with db.reading() as session:
-        stored = await repository.get_idempotency_key(session, caller=caller, key=key)
-        if stored is None:
+    attributes = {"orderflow.idempotency_key": key}
+    with spans.span("idempotency key lookup", attributes=attributes) as span:
+        async with db.reading() as session:
+            stored = await repository.get_idempotency_key(session, caller=caller, key=key)
+            if stored is None:
+                return None
+            if stored.fingerprint != fingerprint:
+                raise IdempotencyKeyReusedError()
+            order = await repository.get(session, order_id=stored.order_id)
+        if order is None:  # the key's foreign key cascades: only a race with a purge gets here
             return None
-        if stored.fingerprint != fingerprint:
-            raise IdempotencyKeyReusedError()
-        order = await repository.get(session, order_id=stored.order_id)
-    if order is None:  # the key's foreign key cascades, so only a race with a purge gets here
-        return None
-    return order
+        span.event("idempotent_replay", order_id=order.id)
+        return order
 
 
 async def update_status(

@@ -7,6 +7,7 @@ import time
 from collections.abc import Awaitable
 from typing import Any, TypeVar
 
+from chassis.health import NotReadyError
 from fastapi import APIRouter, Depends
 
 from ..auth import AUTH_RESPONSES, require_staff
@@ -28,11 +29,11 @@ IDENTITY = "identity"
 T = TypeVar("T")
 
 
-async def _timed(call: Awaitable[T]) -> tuple[T | UpstreamError, float]:
+async def _timed(call: Awaitable[T]) -> tuple[T | UpstreamError | NotReadyError, float]:
     start = time.perf_counter()
     try:
-        result: T | UpstreamError = await call
-    except UpstreamError as exc:
+        result: T | UpstreamError | NotReadyError = await call
+    except (UpstreamError, NotReadyError) as exc:  # a probe's NotReadyError is in public words
         result = exc
     return result, round((time.perf_counter() - start) * 1000, 2)
 
@@ -40,6 +41,8 @@ async def _timed(call: Awaitable[T]) -> tuple[T | UpstreamError, float]:
 def _health(result: object, latency_ms: float) -> dict[str, Any]:
     if isinstance(result, UpstreamError):
         return {"status": "down", "latency_ms": None, "detail": describe(result)}
+    if isinstance(result, NotReadyError):
+        return {"status": "down", "latency_ms": None, "detail": str(result)}
     return {"status": "up", "latency_ms": latency_ms, "detail": None}
 
 
