@@ -255,6 +255,7 @@ def test_a_gateway_of_another_issuer_refuses_these_tokens(world: World, tmp_path
                 "GATEWAY_PORT": str(port),
                 "GATEWAY_CUSTOMER_SERVICE_URL": world.stack.customer.url,
                 "GATEWAY_ORDER_SERVICE_URL": world.stack.order.url,
+                "GATEWAY_IDENTITY_SERVICE_URL": world.stack.identity.url,
                 **auth_env("GATEWAY", other),
             },
         ).start()

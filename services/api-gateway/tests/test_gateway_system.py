@@ -108,6 +108,7 @@ def test_a_hung_upstream_gives_504s_then_an_open_circuit_and_spares_the_other(
     stack.gateway.env["GATEWAY_CUSTOMER_SERVICE_URL"] = hung.url
     try:
         stack.customer.start()
+        stack.identity.start()  # the stack's issuer: its demo client signs the test in
         stack.order.start()
         stack.gateway.start(wait=False)
         _wait_live(stack.gateway)
