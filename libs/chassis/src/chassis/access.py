@@ -21,7 +21,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .auth import InvalidTokenError, Principal, TokenVerifier
 from .observe import add_log_fields
-from .problems import ProblemError, problem_responses
+from .problems import AsProblem, ProblemError, problem_responses
 
 REALM = "orderflow"
 MAX_TOKEN_LENGTH = 8192
@@ -159,8 +159,7 @@ def require_roles(*roles: str) -> Callable[..., Coroutine[Any, Any, Principal]]:
     return dependency
 
 
-def forbidden(detail: str = "The caller may not do this") -> ProblemError:
-    """The 403 a route raises for a decision it makes itself."""
-    return ProblemError(
-        403, detail, slug="forbidden", headers={"WWW-Authenticate": challenge("insufficient_scope")}
-    )
+FORBIDDEN = AsProblem(
+    403, "forbidden", headers=lambda _: {"WWW-Authenticate": challenge("insufficient_scope")}
+)
+"""How a service's own "this caller may not" error answers (its problem table maps it)."""

@@ -10,6 +10,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from .auth import check_algorithms
 
 MEMORY_DATABASE_URL = "sqlite+aiosqlite:///:memory:"
+MIB = 1024 * 1024
 DEFAULT_ISSUER = "http://localhost:8000/api/auth"
 DEFAULT_JWKS_URL = "http://127.0.0.1:8003/jwks.json"
 
@@ -32,6 +33,22 @@ class ServiceSettings(BaseSettings):
         default=None,
         validation_alias="OTEL_EXPORTER_OTLP_ENDPOINT",
     )
+
+    # What one client may cost this process (docs/adr/0010-edge-limits.md).
+    max_body_bytes: int = Field(default=MIB, ge=0, description="Largest request body (413)")
+    server_header_timeout: float = Field(
+        default=10.0, gt=0, description="Seconds a request's head may take to arrive (408)"
+    )
+    server_body_timeout: float = Field(
+        default=30.0, gt=0, description="Seconds a request's body may take to arrive (408)"
+    )
+    server_max_header_bytes: int = Field(
+        default=16 * 1024, ge=1024, description="Largest request line and headers (431)"
+    )
+    server_limit_concurrency: int = Field(
+        default=1000, ge=1, description="Connections and requests at once before 503s"
+    )
+
     # Who may call: tokens of this issuer for this audience, signed by a key of its JWKS.
     # Any OpenID Connect provider can stand in by these settings (docs/adr/0014).
     auth_issuer: str = DEFAULT_ISSUER

@@ -13,8 +13,9 @@ import time
 from contextvars import ContextVar
 from typing import Any
 
-from chassis import add_log_fields, current_request_id
+from chassis import add_log_fields, current_request_id, get_logger
 from chassis.breaker import CircuitBreaker, CircuitOpenError
+from chassis.health import NotReadyError
 from chassis.retry import RetryPolicy, call_with_retries
 from opentelemetry import propagate, trace
 from starlette.types import Scope
@@ -28,12 +29,10 @@ from .upstream import (
     UpstreamResponse,
     UpstreamSaturatedError,
     UpstreamTimeoutError,
+    describe,
 )
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
-# 503 is how our services say *their* dependency is down: passing it on is right, but counting
-# it would let a customer-service outage open the order service's circuit too.
-BREAKER_FAILURE_STATUSES = frozenset({500, 502, 504})
 
 current_scope: ContextVar[Scope | None] = ContextVar("current_scope", default=None)
 """The request being served: its access-log line gets upstream timings, its trace headers are
@@ -41,6 +40,7 @@ passed on."""
 TRACE_HEADERS = ((b"traceparent", "traceparent"), (b"tracestate", "tracestate"))
 
 _tracer = trace.get_tracer("api_gateway")
+log = get_logger(__name__)
 
 
 class UpstreamClient:
@@ -96,6 +96,7 @@ class UpstreamClient:
         self._in_flight_gauge.inc()
         start = time.perf_counter()
         outcome = "error"
+        error: str | None = None
         try:
             if self.tracing:
                 with _tracer.start_as_current_span(
@@ -107,9 +108,12 @@ class UpstreamClient:
             else:
                 response = await self._send(method, path, sent, body, retryable)
             outcome = str(response.status)
+            response.upstream = self.name
             return response
         except UpstreamError as exc:
+            exc.upstream = self.name
             outcome = _outcome_of(exc)
+            error = str(exc)
             raise
         finally:
             elapsed = time.perf_counter() - start
@@ -118,7 +122,7 @@ class UpstreamClient:
             self._in_flight_gauge.dec()
             self._latency.observe(elapsed)
             self._count(outcome)
-            self._log(method, path, outcome, elapsed)
+            self._log(method, path, outcome, elapsed, error)
 
     async def _take_slot(self) -> None:
         if not self._slots.locked():
@@ -156,26 +160,38 @@ class UpstreamClient:
             raise UpstreamCircuitOpenError(self.name, exc.retry_after) from exc
         try:
             response = await self.transport.send(method, path, headers, body)
+        except UpstreamSaturatedError:
+            self.breaker.on_success()  # it answered; the gateway had no room for the answer
+            raise
         except UpstreamError:
+            # No answer: refused, timed out, broken off. Only these count (ADR 9).
             self.breaker.on_failure()
             raise
         except BaseException:
             self.breaker.on_abandon()
             raise
-        if response.status in BREAKER_FAILURE_STATUSES:
-            self.breaker.on_failure()
-        else:
-            self.breaker.on_success()
+        # Any answer, 5xx included, shows the service up and serving: a 500 is one request's
+        # fault, a 503 the service telling of its own dependency.
+        self.breaker.on_success()
         return response
 
     async def probe(self) -> dict[str, Any]:
-        """Readiness: the upstream's own /readyz answers 200 (sent around the breaker)."""
-        if self.breaker.retry_after() > 0:
-            raise UpstreamCircuitOpenError(self.name, self.breaker.retry_after())
-        headers = {"X-Request-ID": current_request_id() or "readyz"}
-        response = await self.transport.send("GET", "/readyz", headers, None)
+        """Readiness: the upstream's own /readyz answers 200 (sent around the breaker).
+
+        Raises :class:`~chassis.health.NotReadyError` with public words; the log has the rest.
+        """
+        try:
+            if self.breaker.retry_after() > 0:
+                raise UpstreamCircuitOpenError(self.name, self.breaker.retry_after())
+            headers = {"X-Request-ID": current_request_id() or "readyz"}
+            response = await self.transport.send("GET", "/readyz", headers, None)
+        except UpstreamError as exc:
+            exc.upstream = self.name
+            log.warning("upstream_not_ready", upstream=self.name, error=str(exc))
+            raise NotReadyError(describe(exc)) from exc
         if response.status != 200:
-            raise UpstreamError(f"its /readyz answered {response.status}")
+            log.warning("upstream_not_ready", upstream=self.name, status=response.status)
+            raise NotReadyError(f"The {self.name} service is not ready.")
         return {"circuit": self.breaker.state.value}
 
     def _count(self, outcome: str) -> None:
@@ -184,9 +200,11 @@ class UpstreamClient:
             counter = self._outcomes[outcome] = metrics.UPSTREAM_CALLS.labels(self.name, outcome)
         counter.inc()
 
-    def _log(self, method: str, path: str, outcome: str, elapsed: float) -> None:
+    def _log(self, method: str, path: str, outcome: str, elapsed: float, error: str | None) -> None:
         scope = current_scope.get()
         if scope is None:
+            if error is not None:
+                log.warning("upstream_failed", upstream=self.name, outcome=outcome, error=error)
             return
         state = scope.setdefault("state", {})
         calls = state.get("log_fields", {}).get("upstream")
@@ -197,6 +215,8 @@ class UpstreamClient:
             "outcome": outcome,
             "ms": round(elapsed * 1000, 2),
         }
+        if error is not None:
+            entry["error"] = error  # addresses and library words: here, never in an answer
         if calls is None:
             add_log_fields(state, upstream=[entry])
         else:

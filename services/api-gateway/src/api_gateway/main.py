@@ -10,6 +10,7 @@ from chassis import create_app as create_service_app
 from fastapi import FastAPI
 
 from . import openapi
+from .budget import BufferBudget, ReleaseBuffersMiddleware
 from .gateway import build_upstreams
 from .routes import auth, customers, dashboard, orders
 from .settings import GatewaySettings
@@ -24,9 +25,12 @@ or a bad one is a 401 with `WWW-Authenticate: Bearer` (RFC 6750), a valid one wi
 right a 403. Admin and staff see everything; a customer only its own record and orders.
 
 Errors are RFC 9457 problem details (`application/problem+json`). Statuses from the services
-pass through; the gateway adds 413 (body over 1 MiB), 502 (a broken upstream answer), 503 (a
-service unreachable, or its circuit open: see `Retry-After`) and 504 (a service too slow).
+pass through; the gateway adds 413 (body over 1 MiB), 415 (a body not sent as
+`application/json`), 502 (a broken upstream answer), 503 (a service unreachable, or its circuit
+open: see `Retry-After`) and 504 (a service too slow).
 """
+# Answers under these hold personal data: no cache may keep them.
+PRIVATE_PATHS = ("/api/customers", "/api/orders", "/api/dashboard", "/api/auth")
 
 
 def create_app(
@@ -40,6 +44,7 @@ def create_app(
     """The gateway app; tests pass transports to reach services in-process or mocked, and a
     verifier that knows their issuer's keys."""
     settings = settings or GatewaySettings()
+    budget = BufferBudget(settings.max_buffered_bytes) if settings.max_buffered_bytes else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -48,6 +53,7 @@ def create_app(
             customer_transport=customer_transport,
             order_transport=order_transport,
             identity_transport=identity_transport,
+            budget=budget,
         )
         app.state.upstreams = upstreams
         for client in upstreams.all:
@@ -66,6 +72,7 @@ def create_app(
         problem_map=PROBLEMS,
         lifespan=lifespan,
         cors_origins=settings.cors_origins,
+        private_paths=PRIVATE_PATHS,
         tracing=settings.tracing_enabled,
         token_verifier=token_verifier,
         authenticate=True,
@@ -73,6 +80,8 @@ def create_app(
     # Swagger's Authorize button signs in as the browser's public client does.
     app.swagger_ui_init_oauth = {"clientId": WEB_CLIENT_ID}
     app.state.settings = settings
+    if budget is not None:
+        app.add_middleware(ReleaseBuffersMiddleware, budget=budget)
     openapi.install(app)
     return app
 

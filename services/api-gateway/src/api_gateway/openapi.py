@@ -25,8 +25,10 @@ def json_body(model: type[BaseModel]) -> dict[str, Any]:
 
 
 def form_body(model: type[BaseModel], *, required: bool = True) -> dict[str, Any]:
-    """``openapi_extra`` saying the route takes ``model`` form-encoded (RFC 6749's token and
-    logout requests: the one kind of body that is not JSON)."""
+    """``openapi_extra`` saying the route takes ``model`` as an HTML form, as an OAuth 2.0 token
+    endpoint does: the chassis then takes that media type there, and only there, and the body
+    goes upstream as it came (``deps.body_headers`` passes the client's Content-Type). The
+    logout's form is optional (the browser's cookie says it all)."""
     _documented[model.__name__] = model
     schema = {"$ref": REF + model.__name__}
     content = {"application/x-www-form-urlencoded": {"schema": schema}}
