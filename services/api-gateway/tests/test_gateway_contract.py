@@ -461,8 +461,8 @@ async def test_a_json_token_request_is_refused(api: httpx.AsyncClient) -> None:
         json={"grant_type": "password", "username": "a@example.com", "password": "x"},
     )
 
-    assert response.status_code == 400
-    assert response.json()["error"] == "invalid_request"
+    assert response.status_code == 415
+    assert response.headers["accept-post"] == "application/x-www-form-urlencoded"
 
 
 async def test_me_without_a_token_is_401_with_a_bearer_challenge(api: httpx.AsyncClient) -> None:

@@ -166,32 +166,37 @@ async def test_other_grant_types_are_unsupported(
     assert_oauth_error(response, 400, "unsupported_grant_type")
 
 
-async def test_a_json_body_is_refused(client: httpx.AsyncClient) -> None:
-    response = await client.post(
-        "/token",
-        json={"grant_type": "password", "username": ADMIN[0], "password": ADMIN[1]},
-    )
-
-    assert_oauth_error(response, 400, "invalid_request")
-
-
 @pytest.mark.parametrize(
     ("content", "content_type"),
     [
-        (b"", None),
+        (b'{"grant_type": "password"}', "application/json"),
         (b"grant_type=password", "text/plain"),
         (b"--x\r\n", "multipart/form-data; boundary=x"),
-        (b"\xff\xfe", "application/x-www-form-urlencoded"),
+        (b"grant_type=password", None),
+        (b"", None),
     ],
 )
-async def test_bodies_that_are_not_a_form_are_invalid_request(
+async def test_a_body_that_is_not_a_form_is_415_before_anything_reads_it(
     client: httpx.AsyncClient, content: bytes, content_type: str | None
 ) -> None:
     headers = {"Content-Type": content_type} if content_type else {}
     response = await client.post("/token", content=content, headers=headers)
 
+    assert response.status_code == 415
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["accept-post"] == "application/x-www-form-urlencoded"
+
+
+@pytest.mark.parametrize("content", [b"\xff\xfe", b"", b"=&=&"])
+async def test_a_form_without_a_usable_grant_is_an_oauth_error(
+    client: httpx.AsyncClient, content: bytes
+) -> None:
+    response = await client.post(
+        "/token", content=content, headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
+
     assert response.status_code == 400
-    assert response.json()["error"] in {"invalid_request", "unsupported_grant_type"}
+    assert response.json()["error"] == "invalid_request"
 
 
 async def test_a_parameter_given_twice_is_invalid_request(client: httpx.AsyncClient) -> None:
@@ -521,7 +526,15 @@ async def test_logout_of_an_unknown_token_or_none_is_204_too(
 async def test_logout_refuses_a_json_body(client: httpx.AsyncClient) -> None:
     response = await client.post("/logout", json={"refresh_token": "x"})
 
-    assert_oauth_error(response, 400, "invalid_request")
+    assert response.status_code == 415
+
+
+async def test_logout_with_no_body_at_all_reads_the_cookie(client: httpx.AsyncClient) -> None:
+    cookie = refresh_cookie(await sign_in(client, ADMIN, client_id=WEB))[COOKIE].value
+
+    response = await client.post("/logout", headers=with_cookie(cookie))
+
+    assert response.status_code == 204
 
 
 # /me
