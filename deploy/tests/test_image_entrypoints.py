@@ -20,7 +20,7 @@ import httpx
 import pytest
 from dockerfiles import REPO, replay_build, stages
 from identity_service.keys import generate_private_key, private_pem
-from orderflow_testing import free_port, wait_ready
+from orderflow_testing import TestIssuer, auth_env, free_port, wait_ready
 from orderflow_testing.postgres import PostgresServer
 
 pytestmark = [pytest.mark.system, pytest.mark.postgres]
@@ -76,10 +76,14 @@ class Built:
     env: dict[str, str]
     entrypoint: list[str]
     healthcheck: list[str]
+    issuer: TestIssuer
+    """Whose tokens the services accept, and the request carries."""
 
 
 @pytest.fixture(scope="module", params=IMAGES, ids=lambda i: i.name)
-def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Built:
+def built(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, issuer: TestIssuer
+) -> Built:
     image: Image = request.param
     dockerfile = DOCKER / f"{image.name}.Dockerfile"
     root = tmp_path_factory.mktemp(f"image-{image.name}")
@@ -99,6 +103,7 @@ def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
         env=env,
         entrypoint=[str(venv / "bin" / json.loads(final.values("ENTRYPOINT")[0])[0])],
         healthcheck=json.loads(healthcheck.split("CMD", 1)[1]),
+        issuer=issuer,
     )
 
 
@@ -117,6 +122,7 @@ class Container:
             f"{prefix}_HOST": "127.0.0.1",
             f"{prefix}_PORT": str(self.port),
             f"{prefix}_DATABASE_URL": database_url,
+            **auth_env(prefix, built.issuer),
             **{f"{prefix}_{k.upper()}": v for k, v in {**built.image.settings, **settings}.items()},
         }
         self.built = built
@@ -145,7 +151,12 @@ class Container:
     def request(self) -> httpx.Response:
         image = self.built.image
         return httpx.request(
-            image.method, f"{self.url}{image.path}", json=image.body, data=image.form, timeout=10
+            image.method,
+            f"{self.url}{image.path}",
+            json=image.body,
+            data=image.form,
+            headers=self.built.issuer.headers("admin"),
+            timeout=10,
         )
 
     def healthcheck(self) -> int:

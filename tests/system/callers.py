@@ -1,6 +1,6 @@
 """The one way the edge tests call a real stack: every request goes through :func:`caller`, so
-what the API asks of a caller (an ``Authorization`` header, once identity is in) is added here
-and nowhere else."""
+what the API asks of a caller (an admin's ``Authorization`` header) is added here and nowhere
+else."""
 
 from __future__ import annotations
 
@@ -9,9 +9,8 @@ from orderflow_testing import Stack
 
 
 def auth_headers(stack: Stack) -> dict[str, str]:
-    """What a caller with every right sends: ``Stack.headers()`` where the stack has it."""
-    headers = getattr(stack, "headers", None)
-    return dict(headers()) if callable(headers) else {}
+    """What a caller with every right sends."""
+    return stack.headers("admin")
 
 
 def caller(stack: Stack, base_url: str | None = None, **options: object) -> httpx.Client:

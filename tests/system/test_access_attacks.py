@@ -160,24 +160,85 @@ def test_forged_tokens_write_nothing(world: World, forgeries: dict[str, str]) ->
     assert world.counts() == before
 
 
-def test_a_flood_of_unknown_kids_costs_the_issuer_at_most_one_fetch(world: World) -> None:
-    ada = world.as_customer(world.ada)
-    assert httpx.get(f"{world.stack.url}/api/orders", headers=ada).status_code == 200
-    before = world.issuer.jwks_fetches
-    unpublished = world.issuer.add_key(publish=False)
-    tokens = [
-        world.issuer.token(kid=unpublished, headers={"kid": f"made-up-{n}"}) for n in range(100)
-    ]
+def gateway_for(world: World, issuer: TestIssuer, log_dir: Path, **env: str) -> ServiceProcess:
+    """Another gateway in front of the world's services, trusting ``issuer``."""
+    port = free_port()
+    return ServiceProcess(
+        f"gateway-{uuid.uuid4().hex[:6]}",
+        "orderflow-gateway",
+        port=port,
+        log_dir=log_dir,
+        env={
+            "GATEWAY_HOST": "127.0.0.1",
+            "GATEWAY_PORT": str(port),
+            "GATEWAY_CUSTOMER_SERVICE_URL": world.stack.customer.url,
+            "GATEWAY_ORDER_SERVICE_URL": world.stack.order.url,
+            "GATEWAY_IDENTITY_SERVICE_URL": world.stack.identity.url,
+            **auth_env("GATEWAY", issuer),
+            **env,
+        },
+    )
 
-    def attack(token: str) -> int:
-        return httpx.get(
-            f"{world.stack.url}/api/orders", headers={"Authorization": f"Bearer {token}"}
-        ).status_code
 
-    with ThreadPoolExecutor(max_workers=16) as pool:
-        statuses = list(pool.map(attack, tokens))
-    assert set(statuses) == {401}
-    assert world.issuer.jwks_fetches - before <= 1
+def test_a_flood_of_unknown_kids_costs_the_issuer_one_fetch(world: World, tmp_path: Path) -> None:
+    """A gateway of its own, trusting an issuer of its own, so the issuer counts its fetches
+    alone; a long minimum interval, so a slow machine cannot make the flood outlast it."""
+    with TestIssuer() as issuer:
+        gateway = gateway_for(
+            world, issuer, tmp_path, GATEWAY_AUTH_JWKS_MIN_REFRESH_SECONDS="3600"
+        ).start()
+        try:
+            unpublished = issuer.add_key(publish=False)
+            tokens = [
+                issuer.token(kid=unpublished, headers={"kid": f"made-up-{n}"}) for n in range(100)
+            ]
+
+            def attack(token: str) -> int:
+                return httpx.get(
+                    f"{gateway.url}/api/orders", headers={"Authorization": f"Bearer {token}"}
+                ).status_code
+
+            with ThreadPoolExecutor(max_workers=16) as pool:
+                statuses = list(pool.map(attack, tokens))
+            assert set(statuses) == {401}
+            # The first made-up kid found the key cache empty and fetched it; no other did.
+            assert issuer.jwks_fetches == 1
+            # The interval holds for a key published after that fetch, too: until it has
+            # passed, a token of it is refused like any unknown kid. Keys are published
+            # before they sign (ADR 14).
+            issuer.publish(unpublished)
+            late = issuer.token(kid=unpublished)
+            refused = httpx.get(
+                f"{gateway.url}/api/orders", headers={"Authorization": f"Bearer {late}"}
+            )
+            assert refused.status_code == 401
+            assert issuer.jwks_fetches == 1
+        finally:
+            gateway.stop()
+
+
+def test_a_rotated_key_is_picked_up_after_one_fetch(world: World, tmp_path: Path) -> None:
+    """With no minimum interval, an unknown kid costs exactly one fetch, then a 401; a key
+    published since is found by that fetch and accepted."""
+    with TestIssuer() as issuer:
+        gateway = gateway_for(
+            world, issuer, tmp_path, GATEWAY_AUTH_JWKS_MIN_REFRESH_SECONDS="0"
+        ).start()
+        try:
+            api = f"{gateway.url}/api/customers"
+            unknown = issuer.token(kid=issuer.add_key(publish=False))
+            refused = httpx.get(api, headers={"Authorization": f"Bearer {unknown}"})
+            assert refused.status_code == 401
+            assert 'error_description="unknown key"' in refused.headers["www-authenticate"]
+            assert issuer.jwks_fetches == 1
+            issuer.rotate()
+            # A customer listing customers: a 403 is the gateway's own answer, given only to
+            # a caller it has verified (no service is asked).
+            rotated = httpx.get(api, headers=issuer.headers("customer", str(uuid.uuid4())))
+            assert rotated.status_code == 403
+            assert issuer.jwks_fetches == 2
+        finally:
+            gateway.stop()
 
 
 def test_forged_identity_headers_next_to_a_customers_token_change_nothing(world: World) -> None:
@@ -244,20 +305,7 @@ def test_a_gateway_of_another_issuer_refuses_these_tokens(world: World, tmp_path
     """Any OIDC provider can be the issuer: a gateway trusts only the one it is configured for,
     and the services behind it still only their own."""
     with TestIssuer() as other:
-        port = free_port()
-        gateway = ServiceProcess(
-            "gateway-other-issuer",
-            "orderflow-gateway",
-            port=port,
-            log_dir=tmp_path,
-            env={
-                "GATEWAY_HOST": "127.0.0.1",
-                "GATEWAY_PORT": str(port),
-                "GATEWAY_CUSTOMER_SERVICE_URL": world.stack.customer.url,
-                "GATEWAY_ORDER_SERVICE_URL": world.stack.order.url,
-                **auth_env("GATEWAY", other),
-            },
-        ).start()
+        gateway = gateway_for(world, other, tmp_path).start()
         try:
             ours = httpx.get(f"{gateway.url}/api/orders", headers=world.issuer.headers("admin"))
             assert ours.status_code == 401

@@ -50,6 +50,18 @@ async def token(request: Request) -> dict[str, str]:
     return {"ok": "yes"}
 
 
+@router.post(
+    "/logout",
+    openapi_extra={
+        "requestBody": {"required": False, "content": {FORM: {"schema": {"type": "object"}}}}
+    },
+)
+async def logout(request: Request) -> dict[str, str]:
+    """Takes a form, or nothing at all (a browser's sign-out says it all in its cookie)."""
+    written.append(await request.body())
+    return {"ok": "yes"}
+
+
 @router.get("/private/things")
 async def private_thing() -> dict[str, str]:
     return {"email": "ada@example.com"}
@@ -142,6 +154,19 @@ async def test_a_route_that_declares_a_form_takes_a_form_and_only_that(
     assert as_json.status_code == 415
     assert as_json.headers["accept-post"] == FORM
     assert written == [b"grant_type=password"]
+
+
+async def test_an_optional_form_may_be_left_out_but_not_sent_as_json(
+    client: httpx.AsyncClient,
+) -> None:
+    nothing = await client.post("/logout")
+    as_json = await client.post("/logout", json={"refresh_token": "x"})
+    form = await client.post("/logout", content=b"refresh_token=x", headers={"Content-Type": FORM})
+
+    assert nothing.status_code == 200
+    assert as_json.status_code == 415
+    assert form.status_code == 200
+    assert written == [b"", b"refresh_token=x"]
 
 
 async def test_a_request_without_a_body_needs_no_content_type(client: httpx.AsyncClient) -> None:

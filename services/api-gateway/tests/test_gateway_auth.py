@@ -25,7 +25,6 @@ PROTECTED = [
     ("PATCH", f"/api/orders/{ORDER_ID}"),
     ("GET", "/api/dashboard"),
     ("GET", "/api/auth/me"),
-    ("POST", "/api/auth/logout"),
 ]
 # Signing in and what a verifier needs: the only /api routes open to anyone.
 OPEN = {
@@ -74,6 +73,14 @@ async def test_no_token_is_a_401_challenge(
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["status"] == 401
     assert not order_api.calls
+
+
+async def test_signing_out_needs_a_caller_too(anonymous: httpx.AsyncClient) -> None:
+    """Its body is a form, or nothing (the browser's cookie): no JSON to send it."""
+    response = await anonymous.post("/api/auth/logout")
+
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == 'Bearer realm="orderflow"'
 
 
 @pytest.mark.parametrize(("method", "path"), PROTECTED)

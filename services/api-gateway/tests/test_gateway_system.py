@@ -108,10 +108,12 @@ def test_a_hung_upstream_gives_504s_then_an_open_circuit_and_spares_the_other(
     stack.gateway.env["GATEWAY_CUSTOMER_SERVICE_URL"] = hung.url
     try:
         stack.customer.start()
+        stack.identity.start()  # the stack's issuer: its demo client signs the test in
         stack.order.start()
         stack.gateway.start(wait=False)
         _wait_live(stack.gateway)
         api = httpx.Client(base_url=stack.url, timeout=10, headers=stack.headers())
+        api.get("/api/orders")  # the gateway fetches the issuer's keys once, before the timing
         customer_path = f"/api/customers/{'0' * 8}-0000-4000-8000-{'0' * 12}"
 
         timings = []

@@ -184,14 +184,27 @@ async def test_a_json_body_is_refused(client: httpx.AsyncClient) -> None:
         (b"\xff\xfe", "application/x-www-form-urlencoded"),
     ],
 )
-async def test_bodies_that_are_not_a_form_are_invalid_request(
+async def test_a_body_that_is_not_a_form_is_415_before_anything_reads_it(
     client: httpx.AsyncClient, content: bytes, content_type: str | None
 ) -> None:
     headers = {"Content-Type": content_type} if content_type else {}
     response = await client.post("/token", content=content, headers=headers)
 
+    assert response.status_code == 415
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["accept-post"] == "application/x-www-form-urlencoded"
+
+
+@pytest.mark.parametrize("content", [b"\xff\xfe", b"", b"=&=&"])
+async def test_a_form_without_a_usable_grant_is_an_oauth_error(
+    client: httpx.AsyncClient, content: bytes
+) -> None:
+    response = await client.post(
+        "/token", content=content, headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
+
     assert response.status_code == 400
-    assert response.json()["error"] in {"invalid_request", "unsupported_grant_type"}
+    assert response.json()["error"] == "invalid_request"
 
 
 async def test_a_parameter_given_twice_is_invalid_request(client: httpx.AsyncClient) -> None:

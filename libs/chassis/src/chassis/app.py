@@ -124,12 +124,14 @@ def create_app(
         responses={422: {"model": Problem, "description": "Invalid input"}},
         dependencies=[Depends(require_declared_media_type)],
         static_url=DOCS_ASSETS,
+        docs_url=None,  # served by swagger_page below, which also passes init_oauth on
         # The validator badge would send the document's URL to an outside service.
         swagger_ui_parameters={"validatorUrl": None},
         # FastAPI's own OpenTelemetry would trace any app of a process that has a tracer
         # provider; spans here are decided once, by the settings, and made below.
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
+    install_swagger_page(app)
     app.state.token_verifier = verifier
     app.include_router(health.router)
     app.include_router(metrics.router)
@@ -210,6 +212,30 @@ def document_body_refusals(app: FastAPI) -> None:
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def install_swagger_page(app: FastAPI) -> None:
+    """``/docs`` from the assets under ``DOCS_ASSETS``, as fastapi-offline serves it, and with
+    ``app.swagger_ui_init_oauth`` (the client the Authorize button signs in as) passed on."""
+    redirect_url = app.swagger_ui_oauth2_redirect_url or "/docs/oauth2-redirect"
+
+    @app.get("/docs", include_in_schema=False)
+    async def swagger_page(request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "")
+        return get_swagger_ui_html(
+            openapi_url=f"{root}{app.openapi_url}",
+            title=f"{app.title} - Swagger UI",
+            oauth2_redirect_url=redirect_url,
+            init_oauth=app.swagger_ui_init_oauth,
+            swagger_js_url=f"{root}{DOCS_ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{root}{DOCS_ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{root}{DOCS_ASSETS}/favicon.png",
+            swagger_ui_parameters=app.swagger_ui_parameters,
+        )
+
+    @app.get(redirect_url, include_in_schema=False)
+    async def swagger_redirect() -> HTMLResponse:
+        return get_swagger_ui_oauth2_redirect_html()
 
 
 def _database_check(db: Database) -> Any:

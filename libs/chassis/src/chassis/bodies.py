@@ -38,6 +38,21 @@ def declared_media_types(route: APIRoute) -> frozenset[str]:
     return frozenset({str(getattr(route.body_field.field_info, "media_type", JSON)).lower()})
 
 
+def body_required(route: APIRoute) -> bool:
+    """Whether ``route`` needs a body at all; one whose form is optional (a sign-out that the
+    browser's cookie says all of) may be called with none."""
+    declared = (route.openapi_extra or {}).get("requestBody")
+    if declared is not None:
+        return bool(declared.get("required", False))
+    return route.body_field is not None and route.body_field.field_info.is_required()
+
+
+def has_no_body(request: Request) -> bool:
+    """No body follows: no Content-Length (or 0) and no chunked Transfer-Encoding."""
+    length = request.headers.get("content-length")
+    return (length is None or length.strip() == "0") and "transfer-encoding" not in request.headers
+
+
 def media_type_of(content_type: str | None) -> str | None:
     """``type/subtype`` of a Content-Type value, lower case; None when absent or malformed."""
     if not content_type:

@@ -12,6 +12,7 @@ from chassis import (
     run_service,
 )
 from chassis import create_app as create_service_app
+from chassis.access import FORBIDDEN
 from fastapi import FastAPI
 
 from . import routes
@@ -24,6 +25,7 @@ STORAGE = Storage(
 PROBLEMS: dict[type[Exception], AsProblem] = {
     CustomerNotFoundError: AsProblem(404, "customer-not-found"),
     EmailTakenError: AsProblem(409, "email-taken"),
+    AccessDeniedError: FORBIDDEN,
     InvalidCursorError: INVALID_CURSOR,
     AccessDeniedError: ACCESS_DENIED,
 }

@@ -56,6 +56,10 @@ class LogoutForm(BaseModel):
     refresh_token: str | None = Field(default=None, description="Or the browser's cookie")
 
 
+NO_FORM = LogoutForm()
+"""The browser signs out with no body at all: its cookie says everything."""
+
+
 def _blank_is_none(value: str | None) -> str | None:
     return value or None
 
@@ -146,7 +150,7 @@ async def token(
     dependencies=[Depends(optional_form_body)],
 )
 async def logout(
-    request: Request, form: Annotated[LogoutForm, Form()], ctx: IdentityDep
+    request: Request, ctx: IdentityDep, form: Annotated[LogoutForm, Form()] = NO_FORM
 ) -> Response:
     """Sign out: revoke the refresh token (form field, or the browser's cookie) with every
     token of its family, and clear the cookie. 204 whether or not the token was known."""

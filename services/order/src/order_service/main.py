@@ -16,6 +16,7 @@ from chassis import (
     run_service,
 )
 from chassis import create_app as create_service_app
+from chassis.access import FORBIDDEN
 from fastapi import FastAPI
 
 from . import routes

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..client import UpstreamClient
-from ..upstream import UpstreamResponse
+from ..upstream import UpstreamResponse, UpstreamUnavailableError
 
 
 class IdentityClient:
@@ -24,3 +24,12 @@ class IdentityClient:
 
     async def jwks(self) -> UpstreamResponse:
         return await self.upstream.request("GET", "/jwks.json")
+
+    async def readiness(self) -> None:
+        """Its own ``/readyz`` answers 200 (the dashboard's health of it); raises an
+        ``UpstreamError`` otherwise."""
+        response = await self.upstream.request("GET", "/readyz")
+        if response.status != 200:
+            raise UpstreamUnavailableError(
+                f"its /readyz answered {response.status}", upstream=self.upstream.name
+            )

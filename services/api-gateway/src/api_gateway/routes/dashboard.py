@@ -77,7 +77,7 @@ async def get_dashboard(upstreams: UpstreamsDep) -> Any:
     ) = await asyncio.gather(
         _timed(upstreams.customers.get_stats()),
         _timed(upstreams.orders.get_stats()),
-        _timed(upstreams.identity.upstream.probe()),
+        _timed(upstreams.identity.readiness()),
         _recent_orders(upstreams),
     )
     unavailable = set(missing)
