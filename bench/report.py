@@ -219,6 +219,74 @@ def stack(part: dict[str, Any]) -> list[str]:
     return lines
 
 
+def lab(part: dict[str, Any]) -> list[str]:
+    rows: list[list[str]] = []
+    for request, by_conns in part.items():
+        if not isinstance(by_conns, dict) or request == "rss_mb":
+            continue
+        for conns, result in by_conns.items():
+            for variant, v in result["variants"].items():
+                cpu = v["cpu_ms_per_request"]
+                rows.append(
+                    [
+                        request,
+                        conns,
+                        variant,
+                        _range(v["rps"]),
+                        _range(v["p50_ms"], 2),
+                        _range(v["p99_ms"], 2),
+                        ", ".join(f"{n} {cpu[n]:.2f}" for n in ("gateway", "order", "customer")),
+                        f"{cpu['total']:.2f}",
+                        str(v["errors"]),
+                    ]
+                )
+            rows.append(
+                [
+                    "",
+                    "",
+                    "on/off",
+                    f"{result['ratios']['rps on/off']:.2f} x",
+                    "",
+                    "",
+                    "",
+                    f"{result['ratios']['cpu on/off']:.2f} x (+{result['cpu_added_ms']:.2f} ms)",
+                    "",
+                ]
+            )
+    lines = _table(
+        [
+            "request",
+            "conns",
+            "Lab",
+            "req/s",
+            "p50 ms",
+            "p99 ms",
+            "CPU ms/request by process",
+            "CPU ms/request, all",
+            "errors",
+        ],
+        rows,
+    )
+    rss = part["rss_mb"]
+    names = [n for n in rss["lab_off"] if n != "total"]
+    lines += [
+        "",
+        *_table(
+            ["RSS after load, MB", *names, "total"],
+            [
+                [
+                    variant,
+                    *(f"{rss[variant][n]:.0f}" for n in names),
+                    f"{rss[variant]['total']:.0f}",
+                ]
+                for variant in rss
+            ],
+        ),
+    ]
+    lines += ["", f"Traces held by the Lab after the load: {part['traces_held']}."]
+    return lines
+
+
 def targets(results: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
     """``(target, measured, met)`` for each target of issue 6 this run has figures for."""
     found: list[tuple[str, str, bool | None]] = []
@@ -274,6 +342,7 @@ def markdown(results: dict[str, Any]) -> str:
         ("composition", "Composition at scale (through the gateway)", composition),
         ("writes", "Writes: POST /api/orders through the gateway", writes),
         ("stack", "The stack: start-up and memory", stack),
+        ("lab", "The Lab: its cost, on against off", lab),
     ]
     for key, title, render in sections:
         if key in results:

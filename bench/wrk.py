@@ -69,8 +69,10 @@ def run(
     script_args: tuple[str, ...] = (),
     threads: int = 1,
     timeout_s: int = 5,
+    headers: dict[str, str] | None = None,
 ) -> WrkResult:
-    """One wrk run against ``url``; raises if wrk fails or prints no result line."""
+    """One wrk run against ``url`` (``headers`` on every request, e.g. a token); raises if wrk
+    fails or prints no result line."""
     lua = _script(script)
     command = [
         "wrk",
@@ -81,6 +83,7 @@ def run(
         "--latency",
         "-s",
         str(lua),
+        *(arg for name, value in (headers or {}).items() for arg in ("-H", f"{name}: {value}")),
         url,
     ]
     if script_args:

@@ -37,6 +37,8 @@ LAB_EXPORT_TIMEOUT_S = 2.0
 MAX_STATEMENT_CHARS = 1000
 _KINDS = {"internal": SpanKind.INTERNAL, "client": SpanKind.CLIENT, "server": SpanKind.SERVER}
 _TABLE = re.compile(r"\b(?:FROM|INTO|UPDATE|TABLE)\s+[\"`]?(\w+)", re.IGNORECASE)
+# Transaction control is the frame of the statements, not one of them: no span of its own.
+_UNTRACED_STATEMENTS = frozenset({"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "PRAGMA"})
 
 _provider: TracerProvider | None = None
 _local: list[SpanProcessor] = []
@@ -153,8 +155,10 @@ def instrument_database(db: Database) -> None:
         if exec_context is None or not trace.get_current_span().is_recording():
             return
         operation = statement.lstrip().split(None, 1)[0].upper() if statement.strip() else "SQL"
+        if operation in _UNTRACED_STATEMENTS:
+            return
         table = _TABLE.search(statement)
-        name = f"{operation} {table.group(1)}" if table and operation != "BEGIN" else operation
+        name = f"{operation} {table.group(1)}" if table else operation
         exec_context._orderflow_span = tracer.start_span(
             name,
             kind=SpanKind.CLIENT,
