@@ -21,13 +21,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import composition, labcost, overhead, report, stack, startup, writes
+from . import auth, composition, labcost, overhead, report, stack, startup, writes
 from . import wrk as wrk_tool
 from .config import FULL, SMOKE, Profile
 from .lab import REPO, Lab, run_quietly
 
-PARTS = ("overhead", "composition", "writes", "stack", "lab")
-SHARED_PARTS = ("overhead", "composition", "writes", "stack")  # on the one loaded stack
+PARTS = ("overhead", "composition", "writes", "auth", "stack", "lab")
+SHARED_PARTS = ("overhead", "composition", "writes", "auth", "stack")  # on the one loaded stack
 RESULTS = REPO / "bench" / "results"
 DOCS = REPO / "docs" / "benchmarks.md"
 
@@ -142,6 +142,10 @@ def check_numbers(results: dict[str, Any]) -> list[str]:
             problems += [f"writes {backend} c={conns}: no order written" for backend in idle]
             failed = [backend for backend, r in by_backend.items() if not r["ok"]]
             problems += [f"writes {backend} c={conns}: errors or lost orders" for backend in failed]
+    for conns, entry in results.get("auth", {}).get("gateway", {}).items():
+        for variant in ("one token", "new token each request"):
+            if entry[variant]["errors"] or entry[variant]["rps"]["median"] <= 0:
+                problems.append(f"auth {variant} c={conns}: {entry[variant]['errors']} errors")
     for request, by_conns in results.get("lab", {}).items():
         if isinstance(by_conns, dict) and request != "rss_mb":
             for conns, result in by_conns.items():
@@ -167,7 +171,7 @@ class Clock:
 def _shared_parts(
     lab: Lab, profile: Profile, parts: list[str], results: dict[str, Any], clock: Clock
 ) -> None:
-    """Parts 1-4, on the processes of ``lab`` and the data it loads."""
+    """Parts 1-5, on the processes of ``lab`` and the data it loads."""
     clock.say(f"bench ({profile.name}): migrating and loading data in {lab.workdir}")
     lab.prepare_data()
     results["data_load_seconds"] = lab.load_seconds
@@ -185,6 +189,9 @@ def _shared_parts(
     if "writes" in parts:
         clock.say("part 3: writes")
         results["writes"] = writes.measure(lab, profile)
+    if "auth" in parts:
+        clock.say("part 5: verifying access tokens")
+        results["auth"] = auth.measure(lab, profile)
     stack_result["rss_after_load_mb"] = startup.memory(lab, settle=0)
     if "stack" in parts:
         results["stack"] = stack_result
@@ -230,7 +237,7 @@ def main() -> int:
         if set(parts) & set(SHARED_PARTS):
             _shared_parts(lab, profile, parts, results, clock)
         if "lab" in parts:
-            clock.say("part 5: the Lab's cost")
+            clock.say("part 6: the Lab's cost")
             results["lab"] = labcost.measure(profile, workdir / "labcost")
     except Exception:
         print(lab.logs_tail(), file=sys.stderr)

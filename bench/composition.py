@@ -33,13 +33,18 @@ def requests_by_route(service: ServiceProcess) -> dict[str, float]:
 
 
 def count_upstream_calls(
-    gateway_url: str, upstreams: dict[str, ServiceProcess], *, limit: int, pages: int
+    gateway_url: str,
+    upstreams: dict[str, ServiceProcess],
+    *,
+    limit: int,
+    pages: int,
+    headers: dict[str, str],
 ) -> dict[str, Any]:
     """Follow ``pages`` pages of ``/api/orders``; upstream requests per page, by service."""
     before = {name: requests_by_route(s) for name, s in upstreams.items()}
     cursor: str | None = None
     fetched = orders = with_customer = 0
-    with httpx.Client(base_url=gateway_url, timeout=10) as client:
+    with httpx.Client(base_url=gateway_url, timeout=10, headers=headers) as client:
         for _ in range(pages):
             params: dict[str, Any] = {"limit": limit}
             if cursor:
@@ -73,7 +78,7 @@ def measure(lab: Lab, profile: Profile) -> dict[str, Any]:
         "small": (profile.orders_small, lab.gateway, lab.order),
         "big": (profile.orders_big, lab.gateway_big, lab.order_big),
     }
-    some_order = {name: _first_order_id(gw.url) for name, (_, gw, _) in sizes.items()}
+    some_order = {name: _first_order_id(gw.url, lab.headers) for name, (_, gw, _) in sizes.items()}
     requests = {
         "page": lambda name: f"/api/orders?limit={profile.composed_limit}",
         "filtered_page": lambda name: f"/api/orders?limit={profile.composed_limit}&status=PENDING",
@@ -87,6 +92,7 @@ def measure(lab: Lab, profile: Profile) -> dict[str, Any]:
                 {"order": order, "customer": lab.customer},
                 limit=profile.composed_limit,
                 pages=profile.counted_pages,
+                headers=lab.headers,
             )
             for name, (_, gw, order) in sizes.items()
         },
@@ -97,13 +103,15 @@ def measure(lab: Lab, profile: Profile) -> dict[str, Any]:
         urls = {name: gw.url + path_of(name) for name, (_, gw, _) in sizes.items()}
         if profile.warmup_seconds:
             for url in urls.values():
-                wrk.run(url, connections=1, seconds=profile.warmup_seconds)
+                wrk.run(url, connections=1, seconds=profile.warmup_seconds, headers=lab.headers)
         results["throughput"][request] = {}
         for connections in profile.composition_connections:
             runs: dict[str, list[dict[str, Any]]] = {name: [] for name in sizes}
             for _ in range(profile.runs):
                 for name, url in urls.items():
-                    result = wrk.run(url, connections=connections, seconds=profile.seconds)
+                    result = wrk.run(
+                        url, connections=connections, seconds=profile.seconds, headers=lab.headers
+                    )
                     runs[name].append(result.as_dict())
             entry = {
                 name: {
@@ -130,7 +138,9 @@ def measure(lab: Lab, profile: Profile) -> dict[str, Any]:
     return results
 
 
-def _first_order_id(gateway_url: str) -> str:
-    response = httpx.get(f"{gateway_url}/api/orders", params={"limit": 1}, timeout=10)
+def _first_order_id(gateway_url: str, headers: dict[str, str]) -> str:
+    response = httpx.get(
+        f"{gateway_url}/api/orders", params={"limit": 1}, headers=headers, timeout=10
+    )
     response.raise_for_status()
     return str(response.json()["items"][0]["id"])

@@ -44,7 +44,9 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         session = sessions[prefix] = aiohttp.ClientSession(UPSTREAMS[prefix])
     query = scope["query_string"].decode()
     target = path.removeprefix("/api") + (f"?{query}" if query else "")
-    async with session.get(target) as response:
+    # The caller's token goes on, as the gateway passes it: the services verify it.
+    authorization = next((v for k, v in scope["headers"] if k == b"authorization"), b"")
+    async with session.get(target, headers={"Authorization": authorization.decode()}) as response:
         body = await response.read()
         content_type = response.headers.get("content-type", "application/json").encode()
     await send(

@@ -7,6 +7,9 @@
 - ``nginx`` in front of the main customer and order services.
 - ``pg``: customer, order and gateway on PostgreSQL, for the write benchmark, when a server is
   configured (ORDERFLOW_TEST_POSTGRES_URL).
+
+Every component trusts the tokens of the lab's ``issuer`` (a ``TestIssuer``); every request
+sent carries ``headers``, one admin's token, reused as a real client reuses its token.
 """
 
 from __future__ import annotations
@@ -18,7 +21,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from orderflow_testing import PostgresServer, ServiceProcess, free_port, postgres_admin_url
+from orderflow_testing import (
+    PostgresServer,
+    ServiceProcess,
+    TestIssuer,
+    free_port,
+    postgres_admin_url,
+)
 
 from . import data, stack
 from .config import Profile
@@ -83,6 +92,9 @@ class Lab:
         self.profile = profile
         self.workdir = workdir
         self.gateway_env = gateway_env
+        self.issuer = TestIssuer()
+        # Valid for the whole benchmark, which outlasts a default token's 10 minutes.
+        self.headers = self.issuer.headers("admin", expires_in=4 * 3600)
         self.customer_ids: list[str] = []
         self.pg_customer_ids: list[str] = []
         self.urls = {
@@ -93,14 +105,20 @@ class Lab:
         main_dir, big_dir = workdir / "main", workdir / "big"
         main_dir.mkdir(parents=True, exist_ok=True)
         big_dir.mkdir(parents=True, exist_ok=True)
-        self.customer = stack.customer(main_dir, database_url=self.urls["customer"])
+        self.customer = stack.customer(
+            main_dir, database_url=self.urls["customer"], issuer=self.issuer
+        )
         self.order = stack.order(
-            main_dir, database_url=self.urls["order"], customer_url=self.customer.url
+            main_dir,
+            database_url=self.urls["order"],
+            customer_url=self.customer.url,
+            issuer=self.issuer,
         )
         self.gateway = stack.gateway(
             main_dir,
             customer_url=self.customer.url,
             order_url=self.order.url,
+            issuer=self.issuer,
             settings=gateway_env,
         )
         self.main: list[ServiceProcess] = [self.customer, self.order, self.gateway]
@@ -110,12 +128,14 @@ class Lab:
             big_dir,
             database_url=self.urls["order_big"],
             customer_url=self.customer.url,
+            issuer=self.issuer,
             name="order-big",
         )
         self.gateway_big = stack.gateway(
             big_dir,
             customer_url=self.customer.url,
             order_url=self.order_big.url,
+            issuer=self.issuer,
             name="gateway-big",
             settings=gateway_env,
         )
@@ -125,6 +145,7 @@ class Lab:
                 main_dir,
                 customer_url=self.customer.url,
                 order_url=self.order.url,
+                issuer=self.issuer,
                 name=name,
                 settings={**gateway_env, **env},
             )
@@ -189,10 +210,19 @@ class Lab:
         }
         pg_dir = self.workdir / "pg"
         pg_dir.mkdir(exist_ok=True)
-        customer = stack.customer(pg_dir, database_url=self.pg_urls["customer"])
-        order = stack.order(pg_dir, database_url=self.pg_urls["order"], customer_url=customer.url)
+        customer = stack.customer(pg_dir, database_url=self.pg_urls["customer"], issuer=self.issuer)
+        order = stack.order(
+            pg_dir,
+            database_url=self.pg_urls["order"],
+            customer_url=customer.url,
+            issuer=self.issuer,
+        )
         gateway = stack.gateway(
-            pg_dir, customer_url=customer.url, order_url=order.url, settings=self.gateway_env
+            pg_dir,
+            customer_url=customer.url,
+            order_url=order.url,
+            issuer=self.issuer,
+            settings=self.gateway_env,
         )
         self.pg = [customer, order, gateway]
         stack.start_all(self.pg)  # migrates both databases
@@ -206,6 +236,7 @@ class Lab:
             stack.stop_all(group)
         if self.pg_server is not None:
             self.pg_server.drop_all()
+        self.issuer.close()
 
     def logs_tail(self, chars: int = 2000) -> str:
         processes = [

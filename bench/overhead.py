@@ -45,7 +45,12 @@ def measure(lab: Lab, profile: Profile) -> dict[str, Any]:
     for endpoint, urls in targets(lab).items():
         if profile.warmup_seconds:
             for url in urls.values():
-                wrk.run(url, connections=max(profile.connections), seconds=profile.warmup_seconds)
+                wrk.run(
+                    url,
+                    connections=max(profile.connections),
+                    seconds=profile.warmup_seconds,
+                    headers=lab.headers,
+                )
         results[endpoint] = {}
         for connections in profile.connections:
             runs: dict[str, list[dict[str, Any]]] = {variant: [] for variant in urls}
@@ -53,7 +58,10 @@ def measure(lab: Lab, profile: Profile) -> dict[str, Any]:
                 for variant in urls:
                     meter.start()
                     result = wrk.run(
-                        urls[variant], connections=connections, seconds=profile.seconds
+                        urls[variant],
+                        connections=connections,
+                        seconds=profile.seconds,
+                        headers=lab.headers,
                     )
                     cpu = meter.stop()
                     runs[variant].append(_sample(result, cpu))

@@ -40,7 +40,7 @@ from order_service.domain import OrderStatus
 from order_service.main import create_app
 from order_service.models import Order, OrderItem
 from order_service.settings import OrderSettings
-from orderflow_testing import PostgresServer
+from orderflow_testing import PostgresServer, TestIssuer, state_per_request
 from sqlalchemy import event, insert, select
 
 CUSTOMERS = 40  # each has >= 20 orders at 1,000, so every filtered page is a full page
@@ -223,12 +223,19 @@ async def plans(client: httpx.AsyncClient, db: Database, data: Dataset) -> list[
 
 @asynccontextmanager
 async def order_app(url: str) -> AsyncIterator[tuple[httpx.AsyncClient, Database]]:
-    """The real order app, started (migrations included), and a client reaching it in-process."""
-    app = create_app(OrderSettings(database_url=url, access_log=False, log_level="WARNING"))
-    async with LifespanManager(app, startup_timeout=60) as manager:
-        transport = httpx.ASGITransport(app=manager.app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://order") as client:
-            yield client, app.state.db
+    """The real order app, started (migrations included), and a client reaching it in-process,
+    signed in as staff (one token: after the first request its check is a cache look-up)."""
+    with TestIssuer() as issuer:
+        settings = OrderSettings(
+            database_url=url, access_log=False, log_level="WARNING", **issuer.settings()
+        )
+        app = create_app(settings)
+        async with LifespanManager(state_per_request(app), startup_timeout=60) as manager:
+            transport = httpx.ASGITransport(app=manager.app)
+            async with httpx.AsyncClient(
+                transport=transport, base_url="http://order", headers=issuer.headers("staff")
+            ) as client:
+                yield client, app.state.db
 
 
 async def bench_backend(

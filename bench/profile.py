@@ -93,7 +93,7 @@ def main() -> int:
         stack.start_all(lab.main)
         lab.nginx.start()
         url = overhead.targets(lab)[args.request][args.via]
-        wrk.run(url, connections=args.connections, seconds=2)  # warm up
+        wrk.run(url, connections=args.connections, seconds=2, headers=lab.headers)  # warm up
         served_by = {"customer": lab.customer, "order": lab.order, "gateway": lab.gateway}
         recorders = {}
         for name, process in served_by.items():
@@ -120,7 +120,9 @@ def main() -> int:
                     stderr=subprocess.DEVNULL,
                 ),
             )
-        result = wrk.run(url, connections=args.connections, seconds=args.seconds)
+        result = wrk.run(
+            url, connections=args.connections, seconds=args.seconds, headers=lab.headers
+        )
         print(f"{args.request} via {args.via}, c={args.connections}: {result.rps:.0f} req/s")
         RESULTS.mkdir(parents=True, exist_ok=True)
         for name, (raw, recorder) in recorders.items():

@@ -287,6 +287,36 @@ def lab(part: dict[str, Any]) -> list[str]:
     return lines
 
 
+def auth(part: dict[str, Any]) -> list[str]:
+    v = part["verifier_us"]
+    lines = _table(
+        ["TokenVerifier.verify (in-process)", "µs per call", "x cached"],
+        [
+            ["a token verified before (cache)", _range(v["cached"], 2), "1"],
+            ["a new token (ES256 signature, claims)", _range(v["new"], 1), str(v["new/cached"])],
+        ],
+    )
+    rows = []
+    for conns, entry in part["gateway"].items():
+        for variant in ("one token", "new token each request"):
+            r = entry[variant]
+            rows.append(
+                [conns, variant, _range(r["rps"]), _range(r["p50_ms"], 2), str(r["errors"])]
+            )
+        rows.append(
+            [
+                conns,
+                "*ratio*",
+                str(entry["ratios"]["rps new/one"]),
+                f"{entry['ratios']['p50 added ms']:+.2f}",
+                "",
+            ]
+        )
+    lines += ["", "`GET /api/customers/{id}` through the gateway, in turns:", ""]
+    lines += _table(["conns", "token", "req/s", "p50 ms", "errors"], rows)
+    return lines
+
+
 def targets(results: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
     """``(target, measured, met)`` for each target of issue 6 this run has figures for."""
     found: list[tuple[str, str, bool | None]] = []
@@ -341,6 +371,7 @@ def markdown(results: dict[str, Any]) -> str:
         ("overhead", "Gateway overhead: direct, nginx, gateway", overhead),
         ("composition", "Composition at scale (through the gateway)", composition),
         ("writes", "Writes: POST /api/orders through the gateway", writes),
+        ("auth", "Signed-in requests: verifying the access token", auth),
         ("stack", "The stack: start-up and memory", stack),
         ("lab", "The Lab: its cost, on against off", lab),
     ]

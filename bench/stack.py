@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import httpx
-from orderflow_testing import ServiceProcess, free_port
+from orderflow_testing import Issuer, ServiceProcess, auth_env, free_port
 from orderflow_testing.processes import BIN
 
 from .procs import children
@@ -47,17 +47,21 @@ def production(prefix: str, port: int, **settings: str) -> dict[str, str]:
     return {f"{prefix}_{key}": value for key, value in env.items()}
 
 
-def customer(workdir: Path, *, database_url: str, name: str = "customer") -> ServiceProcess:
+def customer(
+    workdir: Path, *, database_url: str, issuer: Issuer, name: str = "customer"
+) -> ServiceProcess:
     port = free_port()
-    env = production("CUSTOMER", port, DATABASE_URL=database_url)
+    env = production("CUSTOMER", port, DATABASE_URL=database_url) | auth_env("CUSTOMER", issuer)
     return ServiceProcess(name, SCRIPTS["customer"], port=port, env=env, log_dir=workdir)
 
 
 def order(
-    workdir: Path, *, database_url: str, customer_url: str, name: str = "order"
+    workdir: Path, *, database_url: str, customer_url: str, issuer: Issuer, name: str = "order"
 ) -> ServiceProcess:
     port = free_port()
-    env = production("ORDER", port, DATABASE_URL=database_url, CUSTOMER_SERVICE_URL=customer_url)
+    env = production(
+        "ORDER", port, DATABASE_URL=database_url, CUSTOMER_SERVICE_URL=customer_url
+    ) | auth_env("ORDER", issuer)
     return ServiceProcess(name, SCRIPTS["order"], port=port, env=env, log_dir=workdir)
 
 
@@ -66,11 +70,12 @@ def gateway(
     *,
     customer_url: str,
     order_url: str,
+    issuer: Issuer,
     name: str = "gateway",
     settings: Mapping[str, str] | None = None,
 ) -> ServiceProcess:
     port = free_port()
-    env = production(
+    env = auth_env("GATEWAY", issuer) | production(
         "GATEWAY",
         port,
         HOST="127.0.0.1",

@@ -35,6 +35,7 @@ def measure(lab: Lab, profile: Profile) -> dict[str, Any]:
                     connections=connections,
                     seconds=profile.seconds,
                     script="post_orders.lua",
+                    headers=lab.headers,
                     script_args=(f"c{connections}r{run}", *customers),
                 )
                 created = data.count_orders(order_db) - before

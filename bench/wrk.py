@@ -6,6 +6,7 @@ import json
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -69,10 +70,10 @@ def run(
     script_args: tuple[str, ...] = (),
     threads: int = 1,
     timeout_s: int = 5,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> WrkResult:
-    """One wrk run against ``url`` (``headers`` on every request, e.g. a token); raises if wrk
-    fails or prints no result line."""
+    """One wrk run against ``url`` sending ``headers`` (the caller's ``Authorization``);
+    raises if wrk fails or prints no result line."""
     lua = _script(script)
     command = [
         "wrk",
@@ -81,9 +82,9 @@ def run(
         f"-d{max(1, seconds)}s",  # wrk takes whole seconds only
         f"--timeout={max(1, timeout_s)}s",
         "--latency",
+        *(f"-H{name}: {value}" for name, value in (headers or {}).items()),
         "-s",
         str(lua),
-        *(arg for name, value in (headers or {}).items() for arg in ("-H", f"{name}: {value}")),
         url,
     ]
     if script_args:

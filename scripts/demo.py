@@ -1,8 +1,10 @@
 """Load a realistic data set through the public API: `make demo` (the system must be running).
 
 A few hundred customers and a few thousand orders in every status, created exactly as a client
-would create them, through the gateway. Safe to run twice: emails and idempotency keys are
-deterministic, so a second run adds nothing.
+would create them, through the gateway, signed in as a script signs in: the client credentials
+grant of the development client `orderflow-cli` (or `--token`/ORDERFLOW_TOKEN, a token got
+elsewhere). Safe to run twice: emails and idempotency keys are deterministic, and keys belong
+to the caller, so a second run by the same client adds nothing.
 """
 
 from __future__ import annotations
@@ -108,6 +110,25 @@ async def create_order(
         order = patched.json()
 
 
+async def sign_in(client: httpx.AsyncClient, args: argparse.Namespace) -> str:
+    """An access token: the one given, or one from the token endpoint (client credentials)."""
+    if args.token:
+        return str(args.token)
+    response = await client.post(
+        "/api/auth/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": args.client_id,
+            "client_secret": args.client_secret,
+        },
+    )
+    if response.status_code != 200:
+        raise SystemExit(
+            f"could not sign in as {args.client_id}: {response.status_code} {response.text[:200]}"
+        )
+    return str(response.json()["access_token"])
+
+
 async def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
@@ -117,12 +138,21 @@ async def main() -> int:
     parser.add_argument("--orders", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--token", default=os.environ.get("ORDERFLOW_TOKEN"))
+    parser.add_argument(
+        "--client-id", default=os.environ.get("ORDERFLOW_CLIENT_ID", "orderflow-cli")
+    )
+    parser.add_argument(
+        "--client-secret",
+        default=os.environ.get("ORDERFLOW_CLIENT_SECRET", "orderflow-cli-secret"),
+    )
     args = parser.parse_args()
     rng = random.Random(args.seed)
     limit = asyncio.Semaphore(args.concurrency)
     start = time.monotonic()
 
     async with httpx.AsyncClient(base_url=args.gateway, timeout=30) as client:
+        client.headers["Authorization"] = f"Bearer {await sign_in(client, args)}"
 
         async def bounded(coro: Any) -> Any:
             async with limit:

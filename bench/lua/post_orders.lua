@@ -17,10 +17,10 @@ request = function()
     '{"sku":"SKU-%d","name":"Bench widget","quantity":2,"unit_price_cents":1250},' ..
     '{"sku":"SKU-9","name":"Bench gadget","quantity":1,"unit_price_cents":4999}],' ..
     '"notes":"wrk"}', customer, counter % 100)
-  local headers = {
-    ["Content-Type"] = "application/json",
-    ["Idempotency-Key"] = string.format("%s-%d", tag, counter),
-  }
+  local headers = {}
+  for name, value in pairs(wrk.headers) do headers[name] = value end  -- -H: Authorization
+  headers["Content-Type"] = "application/json"
+  headers["Idempotency-Key"] = string.format("%s-%d", tag, counter)
   return wrk.format("POST", wrk.path, headers, body)
 end
 

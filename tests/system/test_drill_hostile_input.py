@@ -1,7 +1,8 @@
 """Drill 4: hostile input. Schemathesis generates requests from each component's own OpenAPI
 document (valid, invalid and adversarial: wrong types, huge numbers, control characters, NUL
-bytes) and sends them, signed in, to the real processes. No answer may be a 5xx, and every answer must
-match the status codes, content types, headers and schemas the document promises."""
+bytes) and sends them, signed in as an admin, to the real processes. No answer may be a 5xx,
+and every answer must match the status codes, content types, headers and schemas the document
+promises."""
 
 import re
 import subprocess

@@ -97,7 +97,9 @@ async def _drill(make_stack: StackFactory, **databases: str) -> None:
         retried = await asyncio.gather(
             *(_create(client, key, customer_id) for key in keys if key not in acknowledged)
         )
-        assert all(r is not None and r.status_code == 201 for r in retried)
+        assert all(r is not None and r.status_code == 201 for r in retried), [
+            r.text if r is not None else None for r in retried if r is None or r.status_code != 201
+        ]
         final = await _all_orders(client)
         assert len(final) == ORDERS
         assert sorted(o["notes"] for o in final) == sorted(keys)

@@ -245,3 +245,25 @@ def test_settings_read_the_verification_from_the_environment(
     monkeypatch.setenv("THING_AUTH_ALGORITHMS", "ES256,none")
     with pytest.raises(ValueError, match="asymmetric"):
         Settings()
+
+
+async def test_after_a_failed_fetch_the_next_try_comes_sooner(issuer: TestIssuer) -> None:
+    """An issuer that was down is asked again within a second, not after the full interval."""
+    verifier = TokenVerifier(
+        issuer=issuer.issuer,
+        audience=issuer.audience,
+        jwks_url="http://127.0.0.1:9/jwks.json",
+        min_refresh_interval=3600,
+    )
+    with pytest.raises(InvalidTokenError, match="unknown key"):
+        await verifier.verify(issuer.token())
+    assert verifier.fetches == 1
+    verifier.jwks_url = issuer.jwks_url  # the issuer is back
+    await verifier.refresh()
+    assert verifier.fetches == 1  # not within the second
+    verifier._fetched_at = (verifier._fetched_at or 0) - 1.5
+    assert await verifier.verify(issuer.token())
+    assert verifier.fetches == 2
+    await verifier.refresh()
+    assert verifier.fetches == 2  # after a success, the full interval holds
+    await verifier.aclose()

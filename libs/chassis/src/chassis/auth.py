@@ -123,6 +123,7 @@ class TokenVerifier:
         self._owns_client = client is None
         self._keys: dict[str, jwt.PyJWK] = {}
         self._fetched_at: float | None = None  # monotonic time of the last fetch attempt
+        self._fetch_ok = False
         self._lock = asyncio.Lock()
         self._background: asyncio.Task[None] | None = None
         self._verified: OrderedDict[str, Principal] = OrderedDict()
@@ -140,6 +141,7 @@ class TokenVerifier:
             algorithms=settings.auth_algorithms,
             roles_claim=settings.auth_roles_claim,
             leeway_seconds=settings.auth_leeway_seconds,
+            min_refresh_interval=settings.auth_jwks_min_refresh_seconds,
             **options,
         )
 
@@ -191,14 +193,18 @@ class TokenVerifier:
         return principal
 
     async def refresh(self) -> None:
-        """Fetch the keys now unless they were fetched within ``min_refresh_interval``."""
+        """Fetch the keys now unless they were fetched within ``min_refresh_interval`` (or a
+        fetch failed within a second: an issuer back from an outage is not kept waiting)."""
         async with self._lock:
             # Whoever waited on the lock finds the keys just fetched: one fetch serves all.
             now = time.monotonic()
-            if self._fetched_at is not None and now - self._fetched_at < self.min_refresh_interval:
+            interval = (
+                self.min_refresh_interval if self._fetch_ok else min(1.0, self.min_refresh_interval)
+            )
+            if self._fetched_at is not None and now - self._fetched_at < interval:
                 return
             self._fetched_at = now
-            await self._fetch()
+            self._fetch_ok = await self._fetch()
 
     async def aclose(self) -> None:
         if self._background is not None:
@@ -226,7 +232,7 @@ class TokenVerifier:
         if self._background is None or self._background.done():
             self._background = asyncio.get_running_loop().create_task(self.refresh())
 
-    async def _fetch(self) -> None:
+    async def _fetch(self) -> bool:
         assert self.jwks_url is not None
         if self._client is None:
             self._client = httpx.AsyncClient(timeout=httpx.Timeout(3.0))
@@ -238,12 +244,13 @@ class TokenVerifier:
         except (httpx.HTTPError, ValueError) as error:
             # The keys held stay in use; the next attempt waits for the interval.
             log.warning("jwks_fetch_failed", url=self.jwks_url, error=type(error).__name__)
-            return
+            return False
         withdrawn = self._keys.keys() - keys.keys()
         self._keys = keys
         if withdrawn:
             self._verified.clear()
         log.info("jwks_fetched", keys=len(keys))
+        return True
 
     def _parse(self, document: Any) -> dict[str, jwt.PyJWK]:
         """The usable signing keys of a JWKS document by kid; anything else is skipped."""

@@ -51,6 +51,8 @@ class ServiceSettings(BaseSettings):
     auth_algorithms: Annotated[tuple[str, ...], NoDecode] = ("ES256",)
     auth_roles_claim: str = Field(default="roles", min_length=1)
     auth_leeway_seconds: float = Field(default=5.0, ge=0, le=60)
+    # A token naming an unknown key re-reads the JWKS at most this often, however many come.
+    auth_jwks_min_refresh_seconds: float = Field(default=10.0, ge=0, le=3600)
 
     @property
     def keeps_spans(self) -> bool:

@@ -211,7 +211,7 @@ class TestIssuer:
 
     # -- wiring ---------------------------------------------------------------------------
 
-    def settings(self) -> dict[str, str]:
+    def settings(self) -> dict[str, Any]:
         """The same as settings keyword arguments, for an app built in-process."""
         return {
             "auth_issuer": self.issuer,

@@ -15,6 +15,7 @@ PASSED_HEADERS = (
     "location",
     "retry-after",
     "idempotent-replayed",
+    "www-authenticate",  # a service's own refusal (401, 403) keeps its RFC 6750 challenge
 )
 API_PREFIX = "/api"
 
