@@ -146,12 +146,11 @@ def check_numbers(results: dict[str, Any]) -> list[str]:
         for variant in ("one token", "new token each request"):
             if entry[variant]["errors"] or entry[variant]["rps"]["median"] <= 0:
                 problems.append(f"auth {variant} c={conns}: {entry[variant]['errors']} errors")
-    for request, by_conns in results.get("lab", {}).items():
-        if isinstance(by_conns, dict) and request != "rss_mb":
-            for conns, result in by_conns.items():
-                for variant, v in result["variants"].items():
-                    if v["rps"]["median"] <= 0 or v["errors"]:
-                        problems.append(f"lab {request} {variant} c={conns}: {v['errors']} errors")
+    for request, by_conns in results.get("lab", {}).get("requests", {}).items():
+        for conns, result in by_conns.items():
+            for variant, v in result["variants"].items():
+                if v["rps"]["median"] <= 0 or v["errors"]:
+                    problems.append(f"lab {request} {variant} c={conns}: {v['errors']} errors")
     for size, counted in results.get("composition", {}).get("upstream_calls", {}).items():
         if counted["orders_with_customer"] != counted["orders"]:
             problems.append(f"composition {size}: orders without their customer")

@@ -1,6 +1,7 @@
-"""Part 5, the Lab's cost: the same reads through a stack with the Lab off, as shipped, and
-through one with it on, as `make run` has it (every component tracing, the services exporting
-to the gateway's receiver, the gateway keeping the traces), in turns.
+"""Part 6, the Lab's cost: the same reads through a stack with the Lab off, as shipped, through
+one with it on, as `make run` has it (every component tracing, the services exporting to the
+gateway's receiver, the gateway keeping the traces), and through one that samples one trace in
+ten (``OTEL_TRACES_SAMPLER=parentbased_traceidratio``), in turns.
 
 Each stack is an ``orderflow_testing.Stack`` (customer, order, gateway on SQLite files of their
 own, one token issuer); the requests carry an admin token. Measured per variant: throughput,
@@ -23,7 +24,9 @@ from .config import Profile
 from .procs import CpuMeter, rss_mb
 from .stats import ratio, summary
 
-VARIANTS = ("lab_off", "lab_on")
+VARIANTS = ("lab_off", "lab_on", "lab_sampled")
+# One trace in ten: the gateway decides, the services follow its decision (parent-based).
+SAMPLED = {"OTEL_TRACES_SAMPLER": "parentbased_traceidratio", "OTEL_TRACES_SAMPLER_ARG": "0.1"}
 ITEMS = [{"sku": "B-1", "name": "Bench", "quantity": 1, "unit_price_cents": 100}]
 
 
@@ -50,12 +53,13 @@ def _pids(stack: Stack) -> dict[str, int]:
 
 def measure(profile: Profile, workdir: Path | None = None) -> dict[str, Any]:
     base = workdir or Path(tempfile.mkdtemp(prefix="orderflow-bench-lab-"))
-    (base / "off").mkdir(parents=True, exist_ok=True)
-    (base / "on").mkdir(parents=True, exist_ok=True)
-    quiet = {"CUSTOMER_ACCESS_LOG": "false"}
+    for variant in ("off", "on", "sampled"):
+        (base / variant).mkdir(parents=True, exist_ok=True)
+    sampled = {name: SAMPLED for name in ("customer", "order", "gateway")}
     stacks = {
-        "lab_off": Stack(base / "off", env={"customer": quiet}),
-        "lab_on": Stack(base / "on", lab=True, env={"customer": quiet}),
+        "lab_off": Stack(base / "off"),
+        "lab_on": Stack(base / "on", lab=True),
+        "lab_sampled": Stack(base / "sampled", lab=True, env=sampled),
     }
     try:
         for stack in stacks.values():
@@ -74,9 +78,10 @@ def _measure(profile: Profile, stacks: dict[str, Stack], ids: dict[str, str]) ->
         "get_customer": lambda v: f"{stacks[v].url}/api/customers/{ids[v]}",
         "orders_page": lambda v: f"{stacks[v].url}/api/orders?limit={profile.page_limit}",
     }
-    results: dict[str, Any] = {}
+    by_request: dict[str, Any] = {}
+    results: dict[str, Any] = {"requests": by_request}
     for request, url_of in requests.items():
-        results[request] = {}
+        by_request[request] = {}
         for variant in VARIANTS:
             if profile.warmup_seconds:
                 wrk.run(
@@ -98,8 +103,8 @@ def _measure(profile: Profile, stacks: dict[str, Stack], ids: dict[str, str]) ->
                     )
                     cpu = meter.stop()
                     samples[variant].append(_sample(variant, result, cpu))
-            results[request][str(connections)] = _summarise(samples)
-            print(_line(request, connections, results[request][str(connections)]), flush=True)
+            by_request[request][str(connections)] = _summarise(samples)
+            print(_line(request, connections, by_request[request][str(connections)]), flush=True)
     time.sleep(1.0)  # the last export batches land
     results["rss_mb"] = {
         variant: {
@@ -110,9 +115,12 @@ def _measure(profile: Profile, stacks: dict[str, Stack], ids: dict[str, str]) ->
     }
     for rss in results["rss_mb"].values():
         rss["total"] = round(sum(rss.values()), 1)
-    lab = stacks["lab_on"]
-    held = httpx.get(f"{lab.url}/api/lab/traces?limit=1000", headers=lab.headers(), timeout=30)
-    results["traces_held"] = len(held.json()["items"])
+    results["traces_held"] = {}
+    for variant in ("lab_on", "lab_sampled"):
+        lab = stacks[variant]
+        url = f"{lab.url}/api/lab/traces?limit=1000"
+        held = httpx.get(url, headers=lab.headers(), timeout=30).json()["items"]
+        results["traces_held"][variant] = len(held)
     return results
 
 
@@ -145,18 +153,22 @@ def _summarise(samples: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
             "other_cpu_cores": summary((s["other_cpu_cores"] for s in runs), 2),
             "samples": runs,
         }
-    off, on = variants["lab_off"], variants["lab_on"]
+    off = variants["lab_off"]
+    cpu_off = off["cpu_ms_per_request"]["total"]
     return {
         "variants": variants,
         "ratios": {
-            "rps on/off": ratio(on["rps"]["median"], off["rps"]["median"]),
-            "cpu on/off": ratio(
-                on["cpu_ms_per_request"]["total"], off["cpu_ms_per_request"]["total"]
-            ),
+            f"{name} rps/off": ratio(variants[name]["rps"]["median"], off["rps"]["median"])
+            for name in ("lab_on", "lab_sampled")
+        }
+        | {
+            f"{name} cpu/off": ratio(variants[name]["cpu_ms_per_request"]["total"], cpu_off)
+            for name in ("lab_on", "lab_sampled")
         },
-        "cpu_added_ms": round(
-            on["cpu_ms_per_request"]["total"] - off["cpu_ms_per_request"]["total"], 3
-        ),
+        "cpu_added_ms": {
+            name: round(variants[name]["cpu_ms_per_request"]["total"] - cpu_off, 3)
+            for name in ("lab_on", "lab_sampled")
+        },
     }
 
 

@@ -221,9 +221,7 @@ def stack(part: dict[str, Any]) -> list[str]:
 
 def lab(part: dict[str, Any]) -> list[str]:
     rows: list[list[str]] = []
-    for request, by_conns in part.items():
-        if not isinstance(by_conns, dict) or request == "rss_mb":
-            continue
+    for request, by_conns in part["requests"].items():
         for conns, result in by_conns.items():
             for variant, v in result["variants"].items():
                 cpu = v["cpu_ms_per_request"]
@@ -240,19 +238,21 @@ def lab(part: dict[str, Any]) -> list[str]:
                         str(v["errors"]),
                     ]
                 )
-            rows.append(
-                [
-                    "",
-                    "",
-                    "on/off",
-                    f"{result['ratios']['rps on/off']:.2f} x",
-                    "",
-                    "",
-                    "",
-                    f"{result['ratios']['cpu on/off']:.2f} x (+{result['cpu_added_ms']:.2f} ms)",
-                    "",
-                ]
-            )
+            for name in ("lab_on", "lab_sampled"):
+                rows.append(
+                    [
+                        "",
+                        "",
+                        f"{name} / lab_off",
+                        f"{result['ratios'][f'{name} rps/off']:.2f} x",
+                        "",
+                        "",
+                        "",
+                        f"{result['ratios'][f'{name} cpu/off']:.2f} x "
+                        f"({result['cpu_added_ms'][name]:+.2f} ms)",
+                        "",
+                    ]
+                )
     lines = _table(
         [
             "request",
@@ -283,7 +283,8 @@ def lab(part: dict[str, Any]) -> list[str]:
             ],
         ),
     ]
-    lines += ["", f"Traces held by the Lab after the load: {part['traces_held']}."]
+    held = ", ".join(f"{name} {count}" for name, count in part["traces_held"].items())
+    lines += ["", f"Traces the Lab held after the load (of 300 at most): {held}."]
     return lines
 
 
