@@ -20,9 +20,38 @@ def compose() -> dict[str, Any]:
     return loaded
 
 
-def resolved(value: str) -> str:
-    """``${NAME:-default}`` as Compose resolves it with NAME unset."""
-    return re.sub(r"\$\{[A-Z_]+:-([^}]*)\}", r"\1", value)
+# What an operator puts in deploy/.env; the compose file itself holds no password.
+ENVIRONMENT = {
+    "POSTGRES_PASSWORD": "p-admin",
+    "CUSTOMER_DB_PASSWORD": "p-customers",
+    "ORDER_DB_PASSWORD": "p-orders",
+}
+VARIABLE = re.compile(r"\$\{([A-Z_]+)(?::?([-?])([^}]*))?\}")
+
+
+def resolved(value: str, env: dict[str, str] = ENVIRONMENT) -> str:
+    """``${NAME}``, ``${NAME:-default}`` and ``${NAME:?message}`` as Compose resolves them."""
+
+    def one(match: re.Match[str]) -> str:
+        name, kind, rest = match.groups()
+        if name in env:
+            return env[name]
+        if kind == "?":
+            raise LookupError(f"compose refuses to start: {rest}")
+        return rest or ""
+
+    return VARIABLE.sub(one, value)
+
+
+def test_no_password_has_a_default_and_each_is_required() -> None:
+    text = (DEPLOY / "compose.yaml").read_text()
+    uses = VARIABLE.findall(text)
+    passwords = [(name, kind) for name, kind, _ in uses if "PASSWORD" in name]
+
+    assert {name for name, _ in passwords} == set(ENVIRONMENT)
+    assert all(kind == "?" for _, kind in passwords), passwords
+    with pytest.raises(LookupError, match="refuses"):
+        resolved("${CUSTOMER_DB_PASSWORD:?set it}", env={})
 
 
 def test_the_system_is_four_components_and_postgres(compose: dict[str, Any]) -> None:

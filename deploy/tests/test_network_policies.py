@@ -1,12 +1,13 @@
 """Who may talk to whom, computed from the built NetworkPolicies as Kubernetes applies them.
 
 A small evaluator of the NetworkPolicy rules these manifests use (pod and namespace selectors,
-ports by number or name, ipBlock as "outside the cluster"): a connection is allowed when the
-destination's ingress policies and the source's egress policies both allow it.
+ports by number or name, ipBlock by address for peers outside the cluster): a connection is
+allowed when the destination's ingress policies and the source's egress policies both allow it.
 """
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +23,7 @@ class Peer:
     namespace: str | None  # None: outside the cluster (a managed database, the internet)
     labels: dict[str, str] = field(default_factory=dict, hash=False)
     ports: dict[str, int] = field(default_factory=dict, hash=False)
+    ip: str | None = None  # outside the cluster: its address
 
     @property
     def namespace_labels(self) -> dict[str, str]:
@@ -34,7 +36,10 @@ INGRESS_CONTROLLER = Peer(
 STRANGER_HERE = Peer("stranger-in-namespace", NAMESPACE, {"run": "debug"})
 STRANGER_ELSEWHERE = Peer("stranger-elsewhere", "default", {"app": "other"})
 CLUSTER_DNS = Peer("cluster-dns", "kube-system", {"k8s-app": "kube-dns"})
-OUTSIDE = Peer("outside-the-cluster", None)
+OUTSIDE = Peer("outside-the-cluster", None, ip="203.0.113.7")
+# The address the production overlay names for the managed PostgreSQL.
+MANAGED_DATABASE = Peer("managed-postgresql", None, ip="192.0.2.10")
+DATABASE_PORT = 5432
 
 
 def selects(selector: dict[str, Any] | None, labels: dict[str, str]) -> bool:
@@ -58,7 +63,12 @@ def selects(selector: dict[str, Any] | None, labels: dict[str, str]) -> bool:
 
 def peer_matches(entry: dict[str, Any], peer: Peer, policy_namespace: str) -> bool:
     if "ipBlock" in entry:
-        return peer.namespace is None
+        if peer.namespace is not None or peer.ip is None:
+            return False
+        address = ipaddress.ip_address(peer.ip)
+        block = entry["ipBlock"]
+        excepted = any(address in ipaddress.ip_network(c) for c in block.get("except", []))
+        return address in ipaddress.ip_network(block["cidr"]) and not excepted
     if peer.namespace is None:
         return False
     if "namespaceSelector" in entry:
@@ -194,14 +204,33 @@ def test_every_pod_resolves_names_and_nothing_else_leaves_unasked(objects: list[
         assert not allowed(policies, pod, OUTSIDE, 443), f"{pod.name} reaches the internet"
 
 
-def test_only_the_services_with_a_database_reach_postgres_outside(
+def test_in_production_only_the_services_with_a_database_reach_it_and_only_it(
     built: dict[str, list[Manifest]],
 ) -> None:
     objects = built["production"]
     policies = network_policies(objects)
     for pod in pods(objects).values():
         expected = pod.name in {"orderflow-customer", "orderflow-order"}
-        assert allowed(policies, pod, OUTSIDE, 5432) == expected, pod.name
+        assert allowed(policies, pod, MANAGED_DATABASE, DATABASE_PORT) == expected, pod.name
+        # Any other host on PostgreSQL's port is out of reach, whoever runs there.
+        assert not allowed(policies, pod, OUTSIDE, DATABASE_PORT), pod.name
+
+
+def test_locally_the_services_reach_postgres_only_in_its_pod(
+    built: dict[str, list[Manifest]],
+) -> None:
+    objects = built["local"]
+    policies = network_policies(objects)
+    here = pods(objects)
+    impostor = Peer("impostor", NAMESPACE, {"run": "pg"}, {"postgresql": DATABASE_PORT})
+    for name in ("orderflow-customer", "orderflow-order"):
+        service = here[name]
+        assert allowed(policies, service, here["orderflow-postgresql"], DATABASE_PORT), name
+        assert not allowed(policies, service, OUTSIDE, DATABASE_PORT), name
+        assert not allowed(policies, service, MANAGED_DATABASE, DATABASE_PORT), name
+        assert not rules_allow(
+            policies, "egress", service, impostor, impostor, DATABASE_PORT, "TCP"
+        ), f"{name} may open a connection to any pod listening on 5432"
 
 
 def test_a_default_deny_covers_the_namespace_and_each_component_has_its_own_policy(

@@ -1,9 +1,11 @@
 """Drill 4: hostile input. Schemathesis generates requests from each component's own OpenAPI
 document (valid, invalid and adversarial: wrong types, huge numbers, control characters, NUL
-bytes) and sends them, signed in as an admin, to the real processes. No answer may be a 5xx,
-and every answer must match the status codes, content types, headers and schemas the document
-promises."""
+bytes) and sends them, signed in as an admin, to the real processes; every operation that pages
+also gets cursors shaped like real ones, forged (schemathesis_hooks.py). No answer may be a
+5xx, every answer must match the status codes, content types, headers and schemas the document
+promises, and a 405 must name in Allow every method its path serves."""
 
+import os
 import re
 import subprocess
 import sys
@@ -22,8 +24,10 @@ CHECKS = ",".join(
         "content_type_conformance",
         "response_headers_conformance",
         "response_schema_conformance",
+        "allow_header_conformance",  # a 405's Allow names every method of the path
     ]
 )
+HOOKS = Path(__file__).parent / "schemathesis_hooks.py"
 
 
 def _fuzz(
@@ -54,6 +58,7 @@ def _fuzz(
             str(report_dir),
         ],
         cwd=report_dir,  # its caches stay out of the repository
+        env={**os.environ, "SCHEMATHESIS_HOOKS": str(HOOKS)},
         capture_output=True,
         text=True,
         timeout=300,

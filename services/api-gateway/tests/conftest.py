@@ -25,7 +25,7 @@ def fast_settings(**overrides: Any) -> GatewaySettings:
         "retry_attempts": 3,
         "retry_backoff_initial": 0.001,
         "retry_backoff_max": 0.002,
-        "breaker_failure_threshold": 3,
+        "breaker_minimum_calls": 3,
         "breaker_reset_seconds": 0.2,
         **overrides,
     }

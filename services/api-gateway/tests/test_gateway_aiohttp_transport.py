@@ -143,3 +143,48 @@ async def test_connections_are_pooled_and_reused(
     finally:
         await client.aclose()
     assert connections == 1
+
+
+async def _answer_ok(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    await read_request(reader)
+    writer.write(OK)
+    await writer.drain()
+    writer.close()
+
+
+async def test_an_answer_over_the_size_limit_is_not_read(
+    serve: Callable[[Handler], Awaitable[str]],
+) -> None:
+    url = await serve(_answer_ok)
+    client = AiohttpTransport(url, connect_timeout=0.5, read_timeout=2, max_response_bytes=10)
+    try:
+        with pytest.raises(UpstreamBadResponseError, match="over the limit"):
+            await client.send("GET", "/", {}, None)
+    finally:
+        await client.aclose()
+
+
+async def test_answers_are_paid_for_from_the_budget_and_wait_when_it_is_spent(
+    serve: Callable[[Handler], Awaitable[str]],
+) -> None:
+    from api_gateway.budget import BufferBudget, _held
+    from api_gateway.upstream import UpstreamSaturatedError
+
+    url = await serve(_answer_ok)
+    budget = BufferBudget(11)  # one answer's worth
+    client = AiohttpTransport(
+        url, connect_timeout=0.5, read_timeout=2, budget=budget, budget_timeout=0.05
+    )
+    held: list[int] = []
+    token = _held.set(held)  # as ReleaseBuffersMiddleware does for a request
+    try:
+        assert (await client.send("GET", "/", {}, None)).status == 201
+        assert held == [11]
+        with pytest.raises(UpstreamSaturatedError):
+            await client.send("GET", "/", {}, None)  # its answer has nowhere to go
+
+        budget.release(sum(held))  # the first answer has been sent to its client
+        assert (await client.send("GET", "/", {}, None)).status == 201
+    finally:
+        _held.reset(token)
+        await client.aclose()

@@ -266,4 +266,8 @@ async def test_the_dashboard_survives_an_answer_of_the_wrong_shape(
 
     assert response.status_code == 200
     assert response.json()["unavailable"] == ["customer", "order"]
-    assert "unexpected shape" in response.json()["services"]["customer"]["detail"]
+    services = response.json()["services"]
+    assert services["customer"]["detail"] == (
+        "The customer service sent an answer the gateway cannot use."
+    )
+    assert services["order"]["detail"] == "The order service sent an answer the gateway cannot use."

@@ -123,9 +123,12 @@ async def test_a_streamed_body_is_counted_and_cut_off(
             yield b"x" * 1024
 
     async with gateway_with(max_body_bytes=10 * 1024) as client:
-        response = await client.post("/api/orders", content=chunks())
+        response = await client.post(
+            "/api/orders", content=chunks(), headers={"Content-Type": "application/json"}
+        )
 
     assert response.status_code == 413
+    assert response.json()["type"] == "urn:orderflow:problem:body-too-large"
     assert not customer_api.calls
 
 
@@ -134,7 +137,11 @@ async def test_a_body_within_the_limit_is_forwarded(
 ) -> None:
     order_api.post("/orders").respond(422, json={"status": 422})
 
-    response = await gateway.post("/api/orders", content=b"{" + b" " * 500_000 + b"}")
+    response = await gateway.post(
+        "/api/orders",
+        content=b"{" + b" " * 500_000 + b"}",
+        headers={"Content-Type": "application/json"},
+    )
 
     assert response.status_code == 422
     assert len(order_api.calls.last.request.content) == 500_002
@@ -228,3 +235,42 @@ def test_tracing_is_on_by_default_only_with_an_exporter() -> None:
     assert GatewaySettings().tracing_enabled is False
     assert GatewaySettings(OTEL_EXPORTER_OTLP_ENDPOINT="http://otel:4318").tracing_enabled
     assert GatewaySettings(tracing=True).tracing_enabled
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"Content-Type": "text/plain"}, {"Content-Type": "application/x-www-form-urlencoded"}],
+)
+async def test_a_body_not_sent_as_json_is_415_and_goes_nowhere(
+    gateway: httpx.AsyncClient,
+    customer_api: respx.MockRouter,
+    order_api: respx.MockRouter,
+    headers: dict[str, str],
+) -> None:
+    body = b'{"name": "Mallory", "email": "m@example.com"}'
+
+    responses = [
+        await gateway.post("/api/customers", content=body, headers=headers),
+        await gateway.patch(f"/api/customers/{CUSTOMER_ID}", content=body, headers=headers),
+        await gateway.post("/api/orders", content=body, headers=headers),
+    ]
+
+    assert [r.status_code for r in responses] == [415, 415, 415]
+    assert responses[0].headers["accept-post"] == "application/json"
+    assert responses[1].headers["accept-patch"] == "application/json"
+    assert not customer_api.calls
+    assert not order_api.calls
+
+
+async def test_the_clients_content_type_is_forwarded_as_it_came(
+    gateway: httpx.AsyncClient, customer_api: respx.MockRouter
+) -> None:
+    route = customer_api.patch(f"/customers/{CUSTOMER_ID}").respond(200, json={})
+
+    await gateway.patch(
+        f"/api/customers/{CUSTOMER_ID}",
+        content=b'{"name": "Ada"}',
+        headers={"Content-Type": "application/merge-patch+json"},
+    )
+
+    assert route.calls.last.request.headers["content-type"] == "application/merge-patch+json"

@@ -113,14 +113,14 @@ async def test_a_5xx_passes_through_and_is_not_retried(
 async def test_the_breaker_opens_fails_fast_then_probes_and_closes(
     gateway: httpx.AsyncClient, customer_api: respx.MockRouter
 ) -> None:
-    route = customer_api.get(CUSTOMER_PATH).respond(500)
-    for _ in range(3):  # threshold 3 in fast_settings
-        await gateway.get(API_CUSTOMER)
+    route = customer_api.get(CUSTOMER_PATH).mock(side_effect=httpx.ConnectTimeout("slow"))
+    await gateway.get(API_CUSTOMER)  # 3 tries, every one failed: 3 calls, the minimum
 
     # Open: refused at once, the upstream not called, Retry-After given.
     refused = await gateway.get(API_CUSTOMER)
     assert_problem(refused, 503, "upstream-circuit-open")
     assert refused.headers["retry-after"] == "1"
+    assert refused.json()["detail"] == "The customer service is failing; calls to it are paused."
     assert route.call_count == 3
     ready = await gateway.get("/readyz")
     assert ready.status_code == 503
@@ -132,9 +132,9 @@ async def test_the_breaker_opens_fails_fast_then_probes_and_closes(
 
     # Half-open after the cool-down: one probe goes through; it fails, so open again.
     await asyncio.sleep(0.25)
-    assert (await gateway.get(API_CUSTOMER)).status_code == 500
-    assert route.call_count == 4
     assert (await gateway.get(API_CUSTOMER)).status_code == 503
+    assert route.call_count == 4
+    assert_problem(await gateway.get(API_CUSTOMER), 503, "upstream-circuit-open")
 
     # The upstream is back: the next probe succeeds and the circuit closes.
     route.respond(200, json={"id": CUSTOMER_ID})
@@ -147,14 +147,37 @@ async def test_the_breaker_opens_fails_fast_then_probes_and_closes(
     )
 
 
-async def test_client_errors_do_not_open_the_breaker(
-    gateway: httpx.AsyncClient, customer_api: respx.MockRouter
+@pytest.mark.parametrize("status", [404, 422, 500, 503])
+async def test_answers_of_any_status_do_not_open_the_breaker(
+    gateway: httpx.AsyncClient, customer_api: respx.MockRouter, status: int
 ) -> None:
-    customer_api.get(CUSTOMER_PATH).respond(404)
+    """An answer shows the service up: a 500 is one request's fault (ADR 9)."""
+    customer_api.get(CUSTOMER_PATH).respond(status, json={"status": status})
 
     statuses = {(await gateway.get(API_CUSTOMER)).status_code for _ in range(10)}
 
-    assert statuses == {404}
+    assert statuses == {status}
+
+
+async def test_one_clients_failing_requests_do_not_open_it_for_the_others(
+    gateway_with: Callable[..., Any], customer_api: respx.MockRouter
+) -> None:
+    """40 requests that break the upstream's connection, in bursts of five (which opened the
+    old five-in-a-row breaker), among three times as many good ones."""
+    bad_id = str(uuid.uuid4())
+    customer_api.get(f"/customers/{bad_id}").mock(side_effect=httpx.ReadError("reset"))
+    customer_api.get(CUSTOMER_PATH).respond(200, json={"id": CUSTOMER_ID})
+
+    async with gateway_with(breaker_minimum_calls=20, breaker_window_seconds=60) as client:
+        good: list[int] = []
+        for _ in range(8):
+            for _ in range(5):
+                assert (await client.get(f"/api/customers/{bad_id}")).status_code == 502
+            good += [(await client.get(API_CUSTOMER)).status_code for _ in range(15)]
+
+        assert set(good) == {200}
+        metrics = (await client.get("/metrics")).text
+        assert 'gateway_circuit_breaker_state{upstream="customer"} 0.0' in metrics
 
 
 async def test_one_upstreams_open_circuit_leaves_the_other_alone(
@@ -249,7 +272,7 @@ async def test_readiness_reports_each_upstream(
     assert checks["customer"]["status"] == "ok"
     assert checks["customer"]["circuit"] == "closed"
     assert checks["order"]["status"] == "down"
-    assert "refused" in checks["order"]["reason"]
+    assert checks["order"]["reason"] == "The order service is unreachable."
 
 
 async def test_metrics_count_upstream_calls_by_outcome(

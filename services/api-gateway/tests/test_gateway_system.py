@@ -100,7 +100,7 @@ def test_a_hung_upstream_gives_504s_then_an_open_circuit_and_spares_the_other(
         env={
             "gateway": {
                 "GATEWAY_CUSTOMER_READ_TIMEOUT": "0.5",
-                "GATEWAY_BREAKER_FAILURE_THRESHOLD": "2",
+                "GATEWAY_BREAKER_MINIMUM_CALLS": "2",
                 "GATEWAY_BREAKER_RESET_SECONDS": "30",
             }
         },

@@ -271,3 +271,64 @@ async def test_metrics_count_requests_by_route_template(client: httpx.AsyncClien
     text = (await client.get("/metrics")).text
 
     assert 'route="/customers/{customer_id}",status="404"' in text
+
+
+FORGED_CURSORS = [
+    # Each of these was a 500 (and, through the gateway, a step towards an open circuit).
+    "WyIwMDAxLTAxLTAxVDAwOjAwOjAwKzAxOjAwIiwgIngiXQ",  # year 0 once in UTC
+    "WyIyMDI2LTAxLTAxVDAwOjAwOjAwKzAwOjAwIiwgIlx1ZDgwMCJd",  # a lone surrogate as the id
+    "WyIyMDI2LTAxLTAxVDAwOjAwOjAwKzAwOjAwIiwgIlx1MDAwMCJd",  # NUL as the id
+    "WyI5OTk5LTEyLTMxVDIzOjAwOjAwLTAxOjAwIiwieCJd",  # year 10000 once in UTC
+]
+
+
+@pytest.mark.parametrize("cursor", FORGED_CURSORS)
+async def test_a_forged_cursor_is_a_422_before_any_query(
+    client: httpx.AsyncClient, cursor: str
+) -> None:
+    response = await client.get("/customers", params={"cursor": cursor})
+
+    assert response.status_code == 422, response.text
+    assert response.json()["type"] == "urn:orderflow:problem:invalid-cursor"
+    assert response.json()["errors"][0]["field"] == "cursor"
+
+
+@pytest.mark.parametrize("q", ["\x00", "a\x00b", "x" * 3000])
+async def test_a_search_the_database_cannot_take_is_422(client: httpx.AsyncClient, q: str) -> None:
+    response = await client.get("/customers", params={"q": q})
+
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["field"] == "q"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"name": "a\\ud800", "email": "ada@example.com"}',
+        b'{"name": "Ada", "email": "a\\udc00@example.com"}',
+    ],
+)
+async def test_a_lone_surrogate_in_a_body_is_422(client: httpx.AsyncClient, body: bytes) -> None:
+    # json.loads lets the escape "\ud800" through; no database can store it.
+    response = await client.post(
+        "/customers", content=body, headers={"Content-Type": "application/json"}
+    )
+
+    assert response.status_code == 422, response.text
+
+
+async def test_like_wildcards_in_a_search_match_only_themselves(
+    client: httpx.AsyncClient,
+) -> None:
+    percent = await create_customer(client, "100% wool", "wool@example.com")
+    underscore = await create_customer(client, "a_b", "ab@example.com")
+    backslash = await create_customer(client, "back\\slash", "back@example.com")
+    await create_customer(client, "axb", "axb@example.com")
+
+    async def ids(q: str) -> list[str]:
+        return [c["id"] for c in (await client.get("/customers", params={"q": q})).json()["items"]]
+
+    assert await ids("0%") == [percent["id"]]
+    assert await ids("a_b") == [underscore["id"]]
+    assert await ids("k\\s") == [backslash["id"]]
+    assert await ids("%_") == []

@@ -297,7 +297,20 @@ async def test_an_exact_last_page_has_no_cursor(
 
 
 @pytest.mark.parametrize(
-    "cursor", ["garbage", "e30", "W10", "WyJub3QgYSBkYXRlIiwgIngiXQ", "x" * 513, "%00"]
+    "cursor",
+    [
+        "garbage",
+        "e30",
+        "W10",
+        "WyJub3QgYSBkYXRlIiwgIngiXQ",
+        "x" * 513,
+        "%00",
+        # Forged ones that reached the query and made it fail with a 500:
+        "WyIwMDAxLTAxLTAxVDAwOjAwOjAwKzAxOjAwIiwgIngiXQ",
+        "WyIyMDI2LTAxLTAxVDAwOjAwOjAwKzAwOjAwIiwgIlx1ZDgwMCJd",
+        "WyIyMDI2LTAxLTAxVDAwOjAwOjAwKzAwOjAwIiwgIlx1MDAwMCJd",
+        "WyI5OTk5LTEyLTMxVDIzOjAwOjAwLTAxOjAwIiwieCJd",
+    ],
 )
 async def test_bad_cursor_is_a_422(client: httpx.AsyncClient, cursor: str) -> None:
     problem = problem_of(await client.get("/orders", params={"cursor": cursor}), 422)

@@ -2,10 +2,10 @@
 
 from . import spans
 from .access import CallerDep, require_principal, require_roles
-from .app import Storage, create_app, migrate, run_service, serve
+from .app import Storage, create_app, migrate, run_service
 from .auth import InvalidTokenError, Principal, TokenVerifier
 from .db import Database, naming_metadata
-from .deps import CursorQuery, DatabaseDep, LimitQuery
+from .deps import INVALID_CURSOR, CursorQuery, DatabaseDep, LimitQuery
 from .fields import EmailAddress, NoNul, Text
 from .http import create_client
 from .logging import configure_logging, get_logger
@@ -13,6 +13,7 @@ from .observe import add_log_fields, append_log_field
 from .pagination import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
+    InvalidCursorError,
     Page,
     decode_cursor,
     encode_cursor,
@@ -21,28 +22,35 @@ from .pagination import (
 )
 from .problems import (
     PROBLEM_CONTENT_TYPE,
+    AsProblem,
     FieldError,
+    InvalidField,
     Problem,
     ProblemError,
     problem_response,
     problem_responses,
 )
 from .request_id import REQUEST_ID_HEADER, current_request_id, outgoing_headers
+from .server import serve
 from .settings import MEMORY_DATABASE_URL, ServiceSettings
 from .types import UTCDateTime, utcnow
 
 __all__ = [
     "DEFAULT_LIMIT",
+    "INVALID_CURSOR",
     "MAX_LIMIT",
     "MEMORY_DATABASE_URL",
     "PROBLEM_CONTENT_TYPE",
     "REQUEST_ID_HEADER",
+    "AsProblem",
     "CallerDep",
     "CursorQuery",
     "Database",
     "DatabaseDep",
     "EmailAddress",
     "FieldError",
+    "InvalidCursorError",
+    "InvalidField",
     "InvalidTokenError",
     "LimitQuery",
     "NoNul",

@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from . import spans
 from .auth import InvalidTokenError, Principal, TokenVerifier
 from .observe import add_log_fields
-from .problems import ProblemError, problem_responses
+from .problems import AsProblem, ProblemError, problem_responses
 from .request_id import authorization_var
 
 REALM = "orderflow"
@@ -165,6 +165,14 @@ def require_roles(*roles: str) -> Callable[..., Coroutine[Any, Any, Principal]]:
         return principal
 
     return dependency
+
+
+def _insufficient_scope(_: Exception) -> dict[str, str]:
+    return {"WWW-Authenticate": challenge("insufficient_scope")}
+
+
+FORBIDDEN = AsProblem(403, "forbidden", headers=_insufficient_scope)
+"""The problem-table entry for a service's own "the caller may not" error (RFC 6750's 403)."""
 
 
 def forbidden(detail: str = "The caller may not do this") -> ProblemError:

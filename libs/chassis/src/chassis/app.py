@@ -2,34 +2,46 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import uvicorn
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
+from fastapi.responses import HTMLResponse
+from fastapi_offline import FastAPIOffline
 
 from . import health, metrics
 from .access import AuthMiddleware
 from .auth import TokenVerifier
+from .bodies import BodyLimitMiddleware, require_declared_media_type
 from .db import Database
 from .logging import configure_logging, get_logger
 from .migrations import upgrade
 from .observe import ObservabilityMiddleware
-from .problems import PROBLEM_CONTENT_TYPE, Problem, install_problem_handlers
+from .problems import PROBLEM_CONTENT_TYPE, Problem, ProblemMap, install_problem_handlers
+from .security import SecurityHeadersMiddleware, Utf8QueryMiddleware
+from .server import serve
 from .settings import MEMORY_DATABASE_URL, ServiceSettings
 
 log = get_logger(__name__)
 
-MALFORMED_BODY_RESPONSE = {
-    "description": "The body is not valid JSON",
-    "content": {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+_PROBLEM_CONTENT = {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+# What any operation that takes a body may answer before it reads it as data.
+BODY_REFUSALS = {
+    "400": {"description": "The body is not valid JSON", "content": _PROBLEM_CONTENT},
+    "413": {"description": "The body is larger than the limit", "content": _PROBLEM_CONTENT},
+    "415": {
+        "description": "The body is not in a media type this operation takes",
+        "content": _PROBLEM_CONTENT,
+    },
 }
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+DOCS_ASSETS = "/docs/assets"
 
 
 @dataclass(frozen=True)
@@ -49,9 +61,10 @@ def create_app(
     version: str = "0.1.0",
     routers: Sequence[APIRouter] = (),
     storage: Storage | None = None,
-    problem_map: Mapping[type[Exception], tuple[int, str]] | None = None,
+    problem_map: ProblemMap | None = None,
     lifespan: Lifespan | None = None,
     cors_origins: Sequence[str] = (),
+    private_paths: Sequence[str] = (),
     untraced: Sequence[str] = (),
     authenticate: bool = False,
     token_verifier: TokenVerifier | None = None,
@@ -63,7 +76,11 @@ def create_app(
     ``settings.tracing_enabled``. Callers are verified by
     ``app.state.token_verifier`` (from the ``auth_*`` settings unless given) when a route asks
     (``chassis.CallerDep``), or on every request before the routes with ``authenticate``
-    (``chassis.access.AuthMiddleware``)."""
+    (``chassis.access.AuthMiddleware``).
+
+    At the edge: bodies only in the media types each operation declares (415) and within
+    ``max_body_bytes`` (413); ``nosniff`` on every answer and ``no-store`` on those under
+    ``private_paths``; ``/docs`` and ``/redoc`` from assets served here, never a CDN."""
     configure_logging(
         service=settings.service_name, level=settings.log_level, fmt=settings.log_format
     )
@@ -98,23 +115,29 @@ def create_app(
             log.info("stopped")
 
     verifier = token_verifier or TokenVerifier.from_settings(settings)
-    app = FastAPI(
+    app = FastAPIOffline(
+        docs_url=None,  # served by serve_swagger_ui, which also passes the OAuth settings on
         title=title,
         description=description,
         version=version,
         lifespan=app_lifespan,
         responses={422: {"model": Problem, "description": "Invalid input"}},
+        dependencies=[Depends(require_declared_media_type)],
+        static_url=DOCS_ASSETS,
+        # The validator badge would send the document's URL to an outside service.
+        swagger_ui_parameters={"validatorUrl": None},
         # FastAPI's own OpenTelemetry would trace any app of a process that has a tracer
         # provider; spans here are decided once, by the settings, and made below.
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.token_verifier = verifier
+    serve_swagger_ui(app)
     app.include_router(health.router)
     app.include_router(metrics.router)
     for router in routers:
         app.include_router(router)
     install_problem_handlers(app, problem_map)
-    document_malformed_bodies(app)
+    document_body_refusals(app)
     if cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -143,12 +166,39 @@ def create_app(
         instrument_app(app, untraced)
     if authenticate:
         app.add_middleware(AuthMiddleware)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(Utf8QueryMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware, private_paths=tuple(private_paths))
     app.add_middleware(ObservabilityMiddleware, access_log_enabled=settings.access_log)
     return app
 
 
-def document_malformed_bodies(app: FastAPI) -> None:
-    """Every operation that reads a JSON body may answer 400 for one that is not JSON: say so."""
+def serve_swagger_ui(app: FastAPI) -> None:
+    """``/docs`` from the assets served here, with ``app.swagger_ui_init_oauth`` read when the
+    page is asked for (the gateway sets it, so Swagger's Authorize button signs in)."""
+
+    @app.get("/docs", include_in_schema=False)
+    async def swagger_ui(request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "")
+        return get_swagger_ui_html(
+            openapi_url=f"{root}{app.openapi_url}",
+            title=f"{app.title} - Swagger UI",
+            oauth2_redirect_url=app.swagger_ui_oauth2_redirect_url,
+            swagger_js_url=f"{root}{DOCS_ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{root}{DOCS_ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{root}{DOCS_ASSETS}/favicon.png",
+            swagger_ui_parameters=app.swagger_ui_parameters,
+            init_oauth=app.swagger_ui_init_oauth,
+        )
+
+    @app.get("/docs/oauth2-redirect", include_in_schema=False)
+    async def swagger_ui_redirect() -> HTMLResponse:
+        return get_swagger_ui_oauth2_redirect_html()
+
+
+def document_body_refusals(app: FastAPI) -> None:
+    """Every operation that takes a body may answer 400 (not JSON), 413 (too large) and 415
+    (not in a media type it takes): say so."""
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -157,7 +207,8 @@ def document_malformed_bodies(app: FastAPI) -> None:
             for path in document.get("paths", {}).values():
                 for operation in path.values():
                     if isinstance(operation, dict) and "requestBody" in operation:
-                        operation["responses"].setdefault("400", MALFORMED_BODY_RESPONSE)
+                        for status, response in BODY_REFUSALS.items():
+                            operation["responses"].setdefault(status, response)
             app.openapi_schema = document
         return app.openapi_schema
 
@@ -170,20 +221,6 @@ def _database_check(db: Database) -> Any:
         return {"backend": db.url.get_backend_name()}
 
     return check
-
-
-def serve(app: FastAPI | str, settings: ServiceSettings, **uvicorn_options: Any) -> None:
-    """Run ``app`` with uvicorn on the settings' host and port, logging through our JSON logger."""
-    uvicorn.run(
-        app,
-        host=settings.host,
-        port=settings.port,
-        log_config=None,
-        access_log=False,
-        server_header=False,
-        timeout_graceful_shutdown=10,
-        **uvicorn_options,
-    )
 
 
 def migrate(settings: ServiceSettings, storage: Storage) -> None:

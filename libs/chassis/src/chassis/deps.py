@@ -8,6 +8,7 @@ from fastapi import Depends, Query, Request
 
 from .db import Database
 from .pagination import DEFAULT_LIMIT, MAX_LIMIT
+from .problems import AsProblem, InvalidField
 
 
 def get_database(request: Request) -> Database:
@@ -21,4 +22,16 @@ CursorQuery = Annotated[
     str | None,
     Query(max_length=512, description="Opaque cursor from the previous page's next_cursor"),
 ]
-__all__ = ["DEFAULT_LIMIT", "CursorQuery", "DatabaseDep", "LimitQuery", "get_database"]
+INVALID_CURSOR = AsProblem(
+    422, "invalid-cursor", invalid=InvalidField("query", "cursor", "invalid_cursor")
+)
+"""The problem-table entry for ``InvalidCursorError``, the same in every service that pages."""
+
+__all__ = [
+    "DEFAULT_LIMIT",
+    "INVALID_CURSOR",
+    "CursorQuery",
+    "DatabaseDep",
+    "LimitQuery",
+    "get_database",
+]

@@ -11,10 +11,20 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from .logging import get_logger
 from .problems import problem_response
 
 ReadinessCheck = Callable[[], Awaitable[dict[str, Any] | None]]
 """Raises (or times out) when the dependency is not ready; may return details to show."""
+
+log = get_logger(__name__)
+
+
+class NotReadyError(Exception):
+    """Raised by a readiness check with a reason fit to show anyone: ``/readyz`` is public on
+    the gateway. Any other exception shows only as "unavailable" (its text, which may hold an
+    address or SQL, goes to the log)."""
+
 
 CHECK_TIMEOUT_SECONDS = 2.0
 
@@ -31,14 +41,17 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-async def _run_check(check: ReadinessCheck) -> dict[str, Any]:
+async def _run_check(name: str, check: ReadinessCheck) -> dict[str, Any]:
     start = time.perf_counter()
     try:
         details = await asyncio.wait_for(check(), CHECK_TIMEOUT_SECONDS)
     except TimeoutError:
         outcome: dict[str, Any] = {"status": "down", "reason": "timed out"}
+    except NotReadyError as exc:
+        outcome = {"status": "down", "reason": str(exc)}
     except Exception as exc:
-        outcome = {"status": "down", "reason": str(exc) or type(exc).__name__}
+        log.warning("not_ready", check=name, error=repr(exc))
+        outcome = {"status": "down", "reason": "unavailable"}
     else:
         outcome = {"status": "ok", **(details or {})}
     outcome["latency_ms"] = round((time.perf_counter() - start) * 1000, 2)
@@ -46,7 +59,7 @@ async def _run_check(check: ReadinessCheck) -> dict[str, Any]:
 
 
 async def run_checks(checks: dict[str, ReadinessCheck]) -> dict[str, dict[str, Any]]:
-    results = await asyncio.gather(*(_run_check(check) for check in checks.values()))
+    results = await asyncio.gather(*(_run_check(name, check) for name, check in checks.items()))
     return dict(zip(checks, results, strict=True))
 
 

@@ -3,6 +3,11 @@
 A cursor names the last row of a page by ``(created_at, id)``; the next page is the rows
 strictly older than it in that order. Tables index ``(created_at, id)`` (after any equality
 filter columns) so that every page costs the same, however deep.
+
+A cursor comes from the client, so it is validated whole before it reaches a query: it must be
+exactly a token :func:`encode_cursor` could have made (a UTC time and an id shaped like the
+UUIDs we issue), or :class:`InvalidCursorError`, a plain error each service's problem table
+answers with a 422.
 """
 
 from __future__ import annotations
@@ -10,20 +15,23 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 from sqlalchemy import Select, and_, or_
 from sqlalchemy.orm import InstrumentedAttribute
 
-from .problems import FieldError, ProblemError
-
 T = TypeVar("T")
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+# The longest token encode_cursor makes: a time with microseconds and a UUID.
+MAX_CURSOR_LENGTH = 100
+_TOKEN = re.compile(rf"[A-Za-z0-9_-]{{1,{MAX_CURSOR_LENGTH}}}")
 
 
 class Page(BaseModel, Generic[T]):
@@ -39,22 +47,9 @@ class Cursor:
     id: str
 
 
-class InvalidCursorError(ProblemError):
+class InvalidCursorError(ValueError):
     def __init__(self) -> None:
-        super().__init__(
-            422,
-            "The cursor is not one this service issued.",
-            slug="invalid-cursor",
-            title="Invalid cursor",
-            errors=[
-                FieldError(
-                    location="query",
-                    field="cursor",
-                    message="Invalid cursor",
-                    code="invalid_cursor",
-                )
-            ],
-        )
+        super().__init__("The cursor is not one this service issued.")
 
 
 def encode_cursor(created_at: datetime, id_: str) -> str:
@@ -63,13 +58,20 @@ def encode_cursor(created_at: datetime, id_: str) -> str:
 
 
 def decode_cursor(token: str) -> Cursor:
+    """The position ``token`` names; :class:`InvalidCursorError` unless we could have issued it."""
+    if not _TOKEN.fullmatch(token):
+        raise InvalidCursorError()
     try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        created_at, id_ = json.loads(raw)
+        created_at, id_ = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
         parsed = datetime.fromisoformat(created_at)
-    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError) as exc:
+        canonical_id = str(uuid.UUID(id_))
+    except (binascii.Error, ValueError, TypeError, AttributeError, RecursionError) as exc:
         raise InvalidCursorError() from exc
-    if not isinstance(id_, str) or parsed.tzinfo is None or len(id_) > 64:
+    # Only UTC, as issued: an offset could carry year 1 or 9999 out of every database's range.
+    if parsed.utcoffset() != timedelta(0) or canonical_id != id_:
+        raise InvalidCursorError()
+    # Byte for byte what we would issue: no other spelling (spaces, padding, escapes) passes.
+    if encode_cursor(parsed, id_) != token:
         raise InvalidCursorError()
     return Cursor(created_at=parsed, id=id_)
 

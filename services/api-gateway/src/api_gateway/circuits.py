@@ -22,15 +22,15 @@ class BreakerReading:
 
 
 def read_breaker(breaker: CircuitBreaker) -> BreakerReading:
-    """The breaker's state and recent failures, from its public API (the one place to change
-    when the breaker changes how it counts)."""
-    # This breaker keeps only its run of consecutive failures: that run is its window.
-    failures = breaker.consecutive_failures
+    """The breaker's state and its window (ADR 9), from its public API: the one place to change
+    when the breaker changes how it counts."""
+    calls = breaker.calls_in_window()
+    rate = breaker.failure_rate()
     return BreakerReading(
         state=breaker.state.value,
-        failure_rate=1.0 if failures else None,
-        window_calls=failures,
-        window_failures=failures,
+        failure_rate=round(rate, 3) if calls else None,
+        window_calls=calls,
+        window_failures=round(rate * calls),
         retry_after_s=round(breaker.retry_after(), 3),
     )
 

@@ -15,8 +15,15 @@ import time
 from typing import Any
 
 import orjson
-from chassis import PROBLEM_CONTENT_TYPE, append_log_field, outgoing_headers, spans
+from chassis import (
+    PROBLEM_CONTENT_TYPE,
+    append_log_field,
+    get_logger,
+    outgoing_headers,
+    spans,
+)
 from chassis.breaker import CircuitBreaker, CircuitOpenError, CircuitState
+from chassis.health import NotReadyError
 from chassis.retry import RetryPolicy, call_with_retries
 
 from . import metrics
@@ -29,12 +36,10 @@ from .upstream import (
     UpstreamResponse,
     UpstreamSaturatedError,
     UpstreamTimeoutError,
+    describe,
 )
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
-# 503 is how our services say *their* dependency is down: passing it on is right, but counting
-# it would let a customer-service outage open the order service's circuit too.
-BREAKER_FAILURE_STATUSES = frozenset({500, 502, 504})
 
 
 class InjectedAbortError(UpstreamError):
@@ -58,6 +63,7 @@ class InjectedAbortError(UpstreamError):
 
 
 RETRIED = (UpstreamConnectError, InjectedAbortError)
+log = get_logger(__name__)
 
 
 class UpstreamClient:
@@ -109,12 +115,16 @@ class UpstreamClient:
         self.in_flight += 1
         start = time.perf_counter()
         outcome = "error"
+        error: str | None = None
         try:
             response = await self._send(method, path, sent, body, retryable)
             outcome = str(response.status)
+            response.upstream = self.name
             return response
         except UpstreamError as exc:
+            exc.upstream = self.name
             outcome = _outcome_of(exc)
+            error = str(exc)
             raise
         finally:
             elapsed = time.perf_counter() - start
@@ -122,7 +132,7 @@ class UpstreamClient:
             self.in_flight -= 1
             self._latency.observe(elapsed)
             self._count(outcome)
-            self._log(method, path, outcome, elapsed)
+            self._log(method, path, outcome, elapsed, error)
 
     async def _take_slot(self) -> None:
         if not self._slots.locked():
@@ -212,16 +222,19 @@ class UpstreamClient:
                 response = await self.transport.send(method, path, headers, body)
             else:
                 response = await self._send_faulty(injection, method, path, headers, body, span)
+        except UpstreamSaturatedError:
+            self.breaker.on_success()  # it answered; the gateway had no room for the answer
+            raise
         except UpstreamError:
+            # No answer: refused, timed out, broken off, or a Lab abort. Only these count (ADR 9).
             self._failed(span)
             raise
         except BaseException:
             self.breaker.on_abandon()
             raise
-        if response.status in BREAKER_FAILURE_STATUSES:
-            self._failed(span)
-        else:
-            self.breaker.on_success()
+        # Any answer, 5xx included, shows the service up and serving: a 500 is one request's
+        # fault, a 503 the service telling of its own dependency.
+        self.breaker.on_success()
         return response
 
     async def _send_faulty(
@@ -257,13 +270,22 @@ class UpstreamClient:
             span.event("circuit_opened", upstream=self.name)
 
     async def probe(self) -> dict[str, Any]:
-        """Readiness: the upstream's own /readyz answers 200 (sent around the breaker)."""
-        if self.breaker.retry_after() > 0:
-            raise UpstreamCircuitOpenError(self.name, self.breaker.retry_after())
-        headers = outgoing_headers() or {"X-Request-ID": "readyz"}
-        response = await self.transport.send("GET", "/readyz", headers, None)
+        """Readiness: the upstream's own /readyz answers 200 (sent around the breaker).
+
+        Raises :class:`~chassis.health.NotReadyError` with public words; the log has the rest.
+        """
+        try:
+            if self.breaker.retry_after() > 0:
+                raise UpstreamCircuitOpenError(self.name, self.breaker.retry_after())
+            headers = outgoing_headers() or {"X-Request-ID": "readyz"}
+            response = await self.transport.send("GET", "/readyz", headers, None)
+        except UpstreamError as exc:
+            exc.upstream = self.name
+            log.warning("upstream_not_ready", upstream=self.name, error=str(exc))
+            raise NotReadyError(describe(exc)) from exc
         if response.status != 200:
-            raise UpstreamError(f"its /readyz answered {response.status}")
+            log.warning("upstream_not_ready", upstream=self.name, status=response.status)
+            raise NotReadyError(f"The {self.name} service is not ready.")
         return {"circuit": self.breaker.state.value}
 
     def _count(self, outcome: str) -> None:
@@ -272,17 +294,18 @@ class UpstreamClient:
             counter = self._outcomes[outcome] = metrics.UPSTREAM_CALLS.labels(self.name, outcome)
         counter.inc()
 
-    def _log(self, method: str, path: str, outcome: str, elapsed: float) -> None:
-        append_log_field(
-            "upstream",
-            {
-                "service": self.name,
-                "method": method,
-                "path": path.partition("?")[0],
-                "outcome": outcome,
-                "ms": round(elapsed * 1000, 2),
-            },
-        )
+    def _log(self, method: str, path: str, outcome: str, elapsed: float, error: str | None) -> None:
+        entry = {
+            "service": self.name,
+            "method": method,
+            "path": path.partition("?")[0],
+            "outcome": outcome,
+            "ms": round(elapsed * 1000, 2),
+        }
+        if error is not None:
+            entry["error"] = error  # addresses and library words: here, never in an answer
+        if not append_log_field("upstream", entry) and error is not None:
+            log.warning("upstream_failed", upstream=self.name, outcome=outcome, error=error)
 
 
 def _outcome_of(exc: UpstreamError) -> str:

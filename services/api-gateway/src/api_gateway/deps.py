@@ -28,9 +28,10 @@ def query_string(request: Request) -> str:
 
 
 def body_headers(request: Request, *names: str) -> dict[str, str]:
-    """Content-Type (JSON unless said otherwise) and the named headers the client sent."""
-    headers = {"Content-Type": request.headers.get("content-type", "application/json")}
-    for name in names:
+    """The client's Content-Type, as it sent it (never one the gateway made up: the chassis has
+    checked it against the operation), and the named headers the client sent."""
+    headers = {}
+    for name in ("Content-Type", *names):
         value = request.headers.get(name)
         if value is not None:
             headers[name] = value
@@ -40,5 +41,6 @@ def body_headers(request: Request, *names: str) -> dict[str, str]:
 def errors(*statuses: int) -> dict[int | str, dict[str, object]]:
     """OpenAPI problem responses: ``statuses`` plus what any upstream call may answer.
 
-    400 is a body that is not JSON at all, 413 one over the size limit."""
+    400 is a body that is not JSON at all, 413 one over the size limit, 415 one not sent as
+    JSON."""
     return problem_responses(*statuses, *UPSTREAM_ERRORS)

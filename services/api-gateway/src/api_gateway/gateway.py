@@ -8,6 +8,7 @@ from chassis import get_logger
 from chassis.breaker import CircuitBreaker, CircuitState
 from chassis.retry import RetryPolicy
 
+from .budget import BufferBudget
 from .client import UpstreamClient
 from .clients import CustomerClient, OrderClient
 from .composition import CUSTOMER, ORDER
@@ -50,7 +51,9 @@ def upstream_client(
         transport,
         breaker=CircuitBreaker(
             name,
-            failure_threshold=settings.breaker_failure_threshold,
+            failure_rate=settings.breaker_failure_rate,
+            minimum_calls=settings.breaker_minimum_calls,
+            window=settings.breaker_window_seconds,
             reset_timeout=settings.breaker_reset_seconds,
             on_state_change=on_circuit_change,
         ),
@@ -73,20 +76,28 @@ def build_upstreams(
     *,
     customer_transport: Transport | None = None,
     order_transport: Transport | None = None,
+    budget: BufferBudget | None = None,
     faults: FaultTable | None = None,
 ) -> Upstreams:
-    """Production transports unless tests pass their own; the Lab's faults when it is on."""
-    customer = customer_transport or AiohttpTransport(
-        settings.customer_service_url,
-        connect_timeout=settings.connect_timeout,
-        read_timeout=settings.customer_read_timeout,
-        max_connections=settings.max_connections,
+    """Production transports unless tests pass their own, all of them drawing on ``budget``;
+    the Lab's faults when it is on."""
+
+    def aiohttp_transport(url: str, read_timeout: float) -> AiohttpTransport:
+        return AiohttpTransport(
+            url,
+            connect_timeout=settings.connect_timeout,
+            read_timeout=read_timeout,
+            max_connections=settings.max_connections,
+            max_response_bytes=settings.max_response_bytes,
+            budget=budget,
+            budget_timeout=settings.queue_timeout,
+        )
+
+    customer = customer_transport or aiohttp_transport(
+        settings.customer_service_url, settings.customer_read_timeout
     )
-    order = order_transport or AiohttpTransport(
-        settings.order_service_url,
-        connect_timeout=settings.connect_timeout,
-        read_timeout=settings.order_read_timeout,
-        max_connections=settings.max_connections,
+    order = order_transport or aiohttp_transport(
+        settings.order_service_url, settings.order_read_timeout
     )
     customer_client = upstream_client(
         CUSTOMER, customer, settings, read_timeout=settings.customer_read_timeout, faults=faults

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from . import lab as the_lab
 from . import openapi
+from .budget import BufferBudget, ReleaseBuffersMiddleware
 from .gateway import UPSTREAMS, build_upstreams
 from .routes import customers, dashboard, lab, orders
 from .settings import GatewaySettings
@@ -25,9 +26,12 @@ or a bad one is a 401 with `WWW-Authenticate: Bearer` (RFC 6750), a valid one wi
 right a 403. Admin and staff see everything; a customer only its own record and orders.
 
 Errors are RFC 9457 problem details (`application/problem+json`). Statuses from the services
-pass through; the gateway adds 413 (body over 1 MiB), 502 (a broken upstream answer), 503 (a
-service unreachable, or its circuit open: see `Retry-After`) and 504 (a service too slow).
+pass through; the gateway adds 413 (body over 1 MiB), 415 (a body not sent as
+`application/json`), 502 (a broken upstream answer), 503 (a service unreachable, or its circuit
+open: see `Retry-After`) and 504 (a service too slow).
 """
+# Answers under these hold personal data: no cache may keep them.
+PRIVATE_PATHS = ("/api/customers", "/api/orders", "/api/dashboard", "/api/auth", "/api/lab")
 
 
 def create_app(
@@ -38,6 +42,7 @@ def create_app(
 ) -> FastAPI:
     """The gateway app; tests pass transports to reach services in-process or mocked."""
     settings = settings or GatewaySettings()
+    budget = BufferBudget(settings.max_buffered_bytes) if settings.max_buffered_bytes else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -51,6 +56,7 @@ def create_app(
                 settings,
                 customer_transport=customer_transport,
                 order_transport=order_transport,
+                budget=budget,
                 faults=app.state.lab.faults if app.state.lab else None,
             )
             app.state.upstreams = upstreams
@@ -67,6 +73,7 @@ def create_app(
         problem_map=PROBLEMS,
         lifespan=lifespan,
         cors_origins=settings.cors_origins,
+        private_paths=PRIVATE_PATHS,
         # The Lab does not watch itself: its pages poll, and would fill it with their own calls.
         untraced=(lab.router.prefix,),
         authenticate=True,
@@ -74,6 +81,8 @@ def create_app(
     # Swagger's Authorize button signs in as the browser's public client does.
     app.swagger_ui_init_oauth = {"clientId": WEB_CLIENT_ID}
     app.state.settings = settings
+    if budget is not None:
+        app.add_middleware(ReleaseBuffersMiddleware, budget=budget)
     openapi.install(app)
     return app
 

@@ -24,6 +24,16 @@ def json_body(model: type[BaseModel]) -> dict[str, Any]:
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
 
 
+def form_body(model: type[BaseModel]) -> dict[str, Any]:
+    """``openapi_extra`` saying the route takes ``model`` as an HTML form, as an OAuth 2.0 token
+    endpoint does: the chassis then takes that media type there, and only there, and the body
+    goes upstream as it came (``deps.body_headers`` passes the client's Content-Type)."""
+    _documented[model.__name__] = model
+    schema = {"$ref": REF + model.__name__}
+    content = {"application/x-www-form-urlencoded": {"schema": schema}}
+    return {"requestBody": {"required": True, "content": content}}
+
+
 def install(app: FastAPI) -> None:
     build = app.openapi
 

@@ -4,8 +4,6 @@ from chassis import ServiceSettings
 from pydantic import Field, field_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
-MIB = 1024 * 1024
-
 
 class GatewaySettings(ServiceSettings):
     """``GATEWAY_*`` environment variables; each limit below applies to each upstream."""
@@ -40,10 +38,25 @@ class GatewaySettings(ServiceSettings):
     retry_backoff_max: float = Field(default=0.5, ge=0)
     retry_budget: float = Field(default=2.0, ge=0, description="Seconds for all tries together")
 
-    breaker_failure_threshold: int = Field(default=5, ge=1)
-    breaker_reset_seconds: float = Field(default=10.0, ge=0)
+    # The breaker opens on a failure rate, never on a few failures (docs/adr/0009).
+    breaker_failure_rate: float = Field(
+        default=0.5, gt=0, le=1, description="Share of failed calls in the window that opens it"
+    )
+    breaker_minimum_calls: int = Field(
+        default=20, ge=1, description="Calls the window must hold before the rate counts"
+    )
+    breaker_window_seconds: float = Field(default=10.0, gt=0, description="The sliding window")
+    breaker_reset_seconds: float = Field(default=10.0, ge=0, description="Open before a probe")
 
-    max_body_bytes: int = Field(default=MIB, ge=0)
+    # Bounds the gateway's memory under many concurrent large pages (budget.py, ADR 10).
+    max_buffered_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        ge=0,
+        description="Upstream answer bytes held at once by the process; 0: no bound",
+    )
+    max_response_bytes: int = Field(
+        default=16 * 1024 * 1024, ge=1, description="Largest upstream answer read (else 502)"
+    )
     # Clients keep idle connections for 5 s (httpx) to minutes (browsers); a server that closes
     # first races their next request. nginx's default, well above them.
     keepalive_timeout: int = Field(default=75, ge=1, description="Idle client connection, s")

@@ -9,13 +9,17 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import aiohttp
 import httpx
 
+from .budget import BufferBudget
 from .upstream import (
     UpstreamBadResponseError,
     UpstreamConnectError,
     UpstreamResponse,
+    UpstreamSaturatedError,
     UpstreamTimeoutError,
 )
 
@@ -34,8 +38,14 @@ class AiohttpTransport:
         connect_timeout: float,
         read_timeout: float,
         max_connections: int = 100,
+        max_response_bytes: int = 16 * 1024 * 1024,
+        budget: BufferBudget | None = None,
+        budget_timeout: float = 1.0,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self.max_response_bytes = max_response_bytes
+        self.budget = budget
+        self.budget_timeout = budget_timeout
         self._timeout = aiohttp.ClientTimeout(
             total=connect_timeout + read_timeout,
             sock_connect=connect_timeout,
@@ -55,7 +65,7 @@ class AiohttpTransport:
             async with self.session.request(
                 method, self.base_url + path, headers=headers, data=body, allow_redirects=False
             ) as response:
-                payload = await response.read()
+                payload = await self._read(response)
                 return UpstreamResponse(response.status, response.headers, payload)
         except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
             raise UpstreamConnectError(f"cannot connect to {self.base_url}: {exc}") from exc
@@ -63,6 +73,30 @@ class AiohttpTransport:
             raise UpstreamTimeoutError(f"no answer from {self.base_url} in time") from exc
         except aiohttp.ClientError as exc:
             raise UpstreamBadResponseError(f"{self.base_url} broke off: {exc!r}") from exc
+
+    async def _read(self, response: aiohttp.ClientResponse) -> bytes:
+        """The body, paid for from the budget before it is read (budget.py)."""
+        size = response.content_length
+        if size is not None and size > self.max_response_bytes:
+            raise UpstreamBadResponseError(f"an answer of {size} bytes, over the limit")
+        if self.budget is not None:
+            try:
+                async with asyncio.timeout(self.budget_timeout):
+                    taken = await self.budget.acquire(
+                        self.max_response_bytes if size is None else size
+                    )
+            except TimeoutError:
+                raise UpstreamSaturatedError("the gateway's buffer budget") from None
+            self.budget.hold(taken)
+        if size is not None:
+            return await response.read()
+        chunks, total = [], 0
+        async for chunk in response.content.iter_chunked(64 * 1024):
+            total += len(chunk)
+            if total > self.max_response_bytes:
+                raise UpstreamBadResponseError("an answer over the limit")
+            chunks.append(chunk)
+        return b"".join(chunks)
 
     async def aclose(self) -> None:
         await self.session.close()

@@ -13,8 +13,6 @@ Errors, each a problem at the edge (``main.PROBLEMS``)::
     AccessDeniedError       403  the caller's role does not allow this at all
 """
 
-INSUFFICIENT_SCOPE = 'Bearer realm="orderflow", error="insufficient_scope"'
-
 
 def may_read(customer_id: str, *, staff: bool, own_customer_id: str | None) -> bool:
     """Staff read every customer; a customer only the record its token names."""
@@ -32,6 +30,4 @@ class EmailTakenError(Exception):
 
 
 class AccessDeniedError(Exception):
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail)
-        self.problem_headers = {"WWW-Authenticate": INSUFFICIENT_SCOPE}
+    """The caller may not do this (its role, or not its own record)."""

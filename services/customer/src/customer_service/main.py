@@ -3,8 +3,9 @@ only migrates."""
 
 from pathlib import Path
 
-from chassis import Storage, run_service
+from chassis import INVALID_CURSOR, AsProblem, InvalidCursorError, Storage, run_service
 from chassis import create_app as create_service_app
+from chassis.access import FORBIDDEN
 from fastapi import FastAPI
 
 from . import routes
@@ -14,10 +15,11 @@ from .settings import CustomerSettings
 STORAGE = Storage(
     migrations=Path(__file__).parent / "migrations", version_table="alembic_version_customer"
 )
-PROBLEMS: dict[type[Exception], tuple[int, str]] = {
-    CustomerNotFoundError: (404, "customer-not-found"),
-    EmailTakenError: (409, "email-taken"),
-    AccessDeniedError: (403, "forbidden"),
+PROBLEMS: dict[type[Exception], AsProblem] = {
+    CustomerNotFoundError: AsProblem(404, "customer-not-found"),
+    EmailTakenError: AsProblem(409, "email-taken"),
+    AccessDeniedError: FORBIDDEN,
+    InvalidCursorError: INVALID_CURSOR,
 }
 
 

@@ -10,6 +10,7 @@ from chassis import (
     DatabaseDep,
     LimitQuery,
     Page,
+    Text,
     problem_responses,
     require_roles,
 )
@@ -60,7 +61,7 @@ async def list_customers(
     limit: LimitQuery = DEFAULT_LIMIT,
     cursor: CursorQuery = None,
     q: Annotated[
-        str | None, Query(max_length=200, description="Part of the name or email, any case")
+        Text | None, Query(max_length=200, description="Part of the name or email, any case")
     ] = None,
 ) -> Page[CustomerRead]:
     """A page of customers, newest first, optionally matching ``q`` (staff)."""

@@ -122,38 +122,26 @@ class InvalidTransitionError(Exception):
         new: OrderStatus,
         allowed: Iterable[OrderStatus] | None = None,
     ) -> None:
-        allowed = sorted(allowed_transitions(current) if allowed is None else allowed)
+        self.current = current
+        self.allowed = sorted(allowed_transitions(current) if allowed is None else allowed)
         super().__init__(
             f"An order in status {current} cannot move to {new}; "
-            f"allowed: {', '.join(allowed) or 'none (final status)'}."
+            f"allowed: {', '.join(self.allowed) or 'none (final status)'}."
         )
-        self.problem_extra = {"current_status": str(current), "allowed_transitions": allowed}
 
 
 class VersionMismatchError(Exception):
     def __init__(self, current_version: int) -> None:
+        self.current_version = current_version
         super().__init__(
             f"The order has changed: its current version is {current_version}. "
             "Fetch it again and retry with the new ETag."
         )
-        self.problem_extra = {"current_version": current_version}
-        self.problem_headers = {"ETag": f'"{current_version}"'}
 
 
 class CustomerNotFoundError(Exception):
     def __init__(self, customer_id: str) -> None:
-        message = f"No customer with id {customer_id}."
-        super().__init__(message)
-        self.problem_extra = {
-            "errors": [
-                {
-                    "location": "body",
-                    "field": "customer_id",
-                    "message": message,
-                    "code": "customer_not_found",
-                }
-            ]
-        }
+        super().__init__(f"No customer with id {customer_id}.")
 
 
 class CustomerServiceUnavailableError(Exception):
@@ -162,28 +150,12 @@ class CustomerServiceUnavailableError(Exception):
             f"The customer service could not confirm the customer ({reason}); "
             "nothing was written. Retry later."
         )
-        self.problem_headers = {"Retry-After": "1"}
 
 
 class IdempotencyKeyReusedError(Exception):
     def __init__(self) -> None:
-        message = "This Idempotency-Key was already used with a different request body."
-        super().__init__(message)
-        self.problem_extra = {
-            "errors": [
-                {
-                    "location": "header",
-                    "field": "Idempotency-Key",
-                    "message": message,
-                    "code": "idempotency_key_reused",
-                }
-            ]
-        }
+        super().__init__("This Idempotency-Key was already used with a different request body.")
 
 
 class AccessDeniedError(Exception):
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail)
-        self.problem_headers = {
-            "WWW-Authenticate": 'Bearer realm="orderflow", error="insufficient_scope"'
-        }
+    """The caller may not do this (its role, or not its own order)."""

@@ -6,8 +6,16 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
-from chassis import Storage, run_service
+from chassis import (
+    INVALID_CURSOR,
+    AsProblem,
+    InvalidCursorError,
+    InvalidField,
+    Storage,
+    run_service,
+)
 from chassis import create_app as create_service_app
+from chassis.access import FORBIDDEN
 from fastapi import FastAPI
 
 from . import routes
@@ -26,14 +34,34 @@ from .settings import OrderSettings
 STORAGE = Storage(
     migrations=Path(__file__).parent / "migrations", version_table="alembic_version_order"
 )
-PROBLEMS: dict[type[Exception], tuple[int, str]] = {
-    AccessDeniedError: (403, "forbidden"),
-    OrderNotFoundError: (404, "order-not-found"),
-    InvalidTransitionError: (409, "invalid-transition"),
-    VersionMismatchError: (412, "version-mismatch"),
-    CustomerNotFoundError: (422, "customer-not-found"),
-    IdempotencyKeyReusedError: (422, "idempotency-key-reused"),
-    CustomerServiceUnavailableError: (503, "customer-service-unavailable"),
+PROBLEMS: dict[type[Exception], AsProblem] = {
+    AccessDeniedError: FORBIDDEN,
+    OrderNotFoundError: AsProblem(404, "order-not-found"),
+    InvalidTransitionError: AsProblem(
+        409,
+        "invalid-transition",
+        extra=lambda e: {"current_status": str(e.current), "allowed_transitions": e.allowed},
+    ),
+    VersionMismatchError: AsProblem(
+        412,
+        "version-mismatch",
+        extra=lambda e: {"current_version": e.current_version},
+        headers=lambda e: {"ETag": f'"{e.current_version}"'},
+    ),
+    CustomerNotFoundError: AsProblem(
+        422,
+        "customer-not-found",
+        invalid=InvalidField("body", "customer_id", "customer_not_found"),
+    ),
+    IdempotencyKeyReusedError: AsProblem(
+        422,
+        "idempotency-key-reused",
+        invalid=InvalidField("header", "Idempotency-Key", "idempotency_key_reused"),
+    ),
+    CustomerServiceUnavailableError: AsProblem(
+        503, "customer-service-unavailable", headers=lambda _: {"Retry-After": "1"}
+    ),
+    InvalidCursorError: INVALID_CURSOR,
 }
 
 

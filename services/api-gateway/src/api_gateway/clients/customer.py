@@ -7,7 +7,7 @@ from typing import Any
 import orjson
 
 from ..client import UpstreamClient, with_query
-from ..upstream import UpstreamBadResponseError, UpstreamResponse
+from ..upstream import UpstreamResponse
 
 JSON = {"Content-Type": "application/json"}
 
@@ -38,15 +38,15 @@ class CustomerClient:
             "POST", "/customers/batch", body=orjson.dumps({"ids": ids}), headers=JSON
         )
         if response.status != 200:
-            raise UpstreamBadResponseError(f"customer batch answered {response.status}")
+            raise response.unusable(f"the batch answered {response.status}")
         return {item["id"]: item for item in response.json()["items"]}
 
     async def get_stats(self) -> dict[str, int]:
         """``{"total": n}``, counted by the customer service's database."""
         response = await self.upstream.request("GET", "/customers/stats")
         if response.status != 200:
-            raise UpstreamBadResponseError(f"customer stats answered {response.status}")
+            raise response.unusable(f"stats answered {response.status}")
         try:
             return {"total": int(response.json()["total"])}
         except (KeyError, TypeError, ValueError) as exc:
-            raise UpstreamBadResponseError("customer stats have an unexpected shape") from exc
+            raise response.unusable("stats have an unexpected shape") from exc

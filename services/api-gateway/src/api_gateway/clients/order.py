@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..client import UpstreamClient, with_query
-from ..upstream import UpstreamBadResponseError, UpstreamResponse
+from ..upstream import UpstreamResponse
 
 
 class OrderClient:
@@ -32,7 +32,7 @@ class OrderClient:
         """``{"total", "by_status": {STATUS: n}, "revenue_cents"}`` from the order database."""
         response = await self.upstream.request("GET", "/orders/stats")
         if response.status != 200:
-            raise UpstreamBadResponseError(f"order stats answered {response.status}")
+            raise response.unusable(f"stats answered {response.status}")
         try:
             stats = response.json()
             return {
@@ -41,4 +41,4 @@ class OrderClient:
                 "revenue_cents": int(stats["revenue_cents"]),
             }
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise UpstreamBadResponseError("order stats have an unexpected shape") from exc
+            raise response.unusable("stats have an unexpected shape") from exc

@@ -7,7 +7,7 @@ import uuid
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from chassis import DEFAULT_LIMIT, CursorQuery, LimitQuery
+from chassis import DEFAULT_LIMIT, CursorQuery, LimitQuery, Text
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
 from ..auth import AUTH_RESPONSES, require_caller, require_staff
@@ -50,7 +50,7 @@ async def list_customers(
     limit: LimitQuery = DEFAULT_LIMIT,
     cursor: CursorQuery = None,
     q: Annotated[
-        str | None, Query(max_length=200, description="Part of the name or email, any case")
+        Text | None, Query(max_length=200, description="Part of the name or email, any case")
     ] = None,
 ) -> Response:
     """A page of customers, newest first, optionally matching ``q``; admin and staff only."""

@@ -15,7 +15,7 @@ from ..deps import UpstreamsDep
 from ..gateway import Upstreams
 from ..proxy import json_response
 from ..schemas import Dashboard
-from ..upstream import UpstreamError
+from ..upstream import UpstreamError, describe
 
 router = APIRouter(
     prefix="/api/dashboard",
@@ -38,7 +38,7 @@ async def _timed(call: Awaitable[T]) -> tuple[T | UpstreamError, float]:
 
 def _health(result: object, latency_ms: float) -> dict[str, Any]:
     if isinstance(result, UpstreamError):
-        return {"status": "down", "latency_ms": None, "detail": str(result)}
+        return {"status": "down", "latency_ms": None, "detail": describe(result)}
     return {"status": "up", "latency_ms": latency_ms, "detail": None}
 
 
