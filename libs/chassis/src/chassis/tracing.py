@@ -127,6 +127,11 @@ def _exporter(endpoint: str, timeout: float | None = None) -> Any:
     return OTLPSpanExporter(endpoint=endpoint.rstrip("/") + "/v1/traces", timeout=timeout)
 
 
+def force_flush(timeout_millis: int = 10_000) -> bool:
+    """Export every span ended so far now (the SDK also does it at exit)."""
+    return _provider is None or _provider.force_flush(timeout_millis)
+
+
 def add_span_processor(processor: SpanProcessor) -> Callable[[], None]:
     """Show every span of this process to ``processor`` too, synchronously; returns how to stop.
     (The gateway's Lab keeps its own spans this way, without exporting them to itself.)"""
