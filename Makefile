@@ -101,6 +101,8 @@ run dev: export GATEWAY_LAB_OTLP_PORT ?= $(LAB_OTLP_PORT)
 run dev: export CUSTOMER_LAB_OTLP_ENDPOINT ?= http://127.0.0.1:$(LAB_OTLP_PORT)
 run dev: export ORDER_LAB_OTLP_ENDPOINT ?= http://127.0.0.1:$(LAB_OTLP_PORT)
 run dev: export IDENTITY_LAB_OTLP_ENDPOINT ?= http://127.0.0.1:$(LAB_OTLP_PORT)
+# One person in the Lab can open a circuit: 5 calls in the window suffice here (production: 20).
+run dev: export GATEWAY_BREAKER_MINIMUM_CALLS ?= 5
 
 dev: install tools frontend-install ## The same with hot reload (uvicorn --reload, Vite dev server)
 	@mkdir -p var

@@ -3,6 +3,7 @@
 uv run python -m bench                 # the full benchmark (make bench), ~10 minutes
 uv run python -m bench --smoke         # seconds: proves the harness works (make bench-smoke)
 uv run python -m bench --only overhead --gateway-env ACCESS_LOG=false   # one experiment
+uv run python -m bench --only lab      # the Lab's cost: a stack with it off and one with it on
 """
 
 from __future__ import annotations
@@ -20,12 +21,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import auth, composition, overhead, report, stack, startup, writes
+from . import auth, composition, labcost, overhead, report, stack, startup, writes
 from . import wrk as wrk_tool
 from .config import FULL, SMOKE, Profile
 from .lab import REPO, Lab, run_quietly
 
-PARTS = ("overhead", "composition", "writes", "auth", "stack")
+PARTS = ("overhead", "composition", "writes", "auth", "stack", "lab")
+SHARED_PARTS = ("overhead", "composition", "writes", "auth", "stack")  # on the one loaded stack
 RESULTS = REPO / "bench" / "results"
 DOCS = REPO / "docs" / "benchmarks.md"
 
@@ -144,6 +146,11 @@ def check_numbers(results: dict[str, Any]) -> list[str]:
         for variant in ("one token", "new token each request"):
             if entry[variant]["errors"] or entry[variant]["rps"]["median"] <= 0:
                 problems.append(f"auth {variant} c={conns}: {entry[variant]['errors']} errors")
+    for request, by_conns in results.get("lab", {}).get("requests", {}).items():
+        for conns, result in by_conns.items():
+            for variant, v in result["variants"].items():
+                if v["rps"]["median"] <= 0 or v["errors"]:
+                    problems.append(f"lab {request} {variant} c={conns}: {v['errors']} errors")
     for size, counted in results.get("composition", {}).get("upstream_calls", {}).items():
         if counted["orders_with_customer"] != counted["orders"]:
             problems.append(f"composition {size}: orders without their customer")
@@ -158,6 +165,35 @@ class Clock:
 
     def say(self, text: str) -> None:
         print(f"[{time.perf_counter() - self.start:6.1f}s] {text}", flush=True)
+
+
+def _shared_parts(
+    lab: Lab, profile: Profile, parts: list[str], results: dict[str, Any], clock: Clock
+) -> None:
+    """Parts 1-5, on the processes of ``lab`` and the data it loads."""
+    clock.say(f"bench ({profile.name}): migrating and loading data in {lab.workdir}")
+    lab.prepare_data()
+    results["data_load_seconds"] = lab.load_seconds
+    clock.say(f"loaded (seconds: {lab.load_seconds}); part 4: start-up")
+    stack_result: dict[str, Any] = {"startup": startup.measure_startup(lab, profile)}
+    stack_result["rss_idle_mb"] = startup.memory(lab)
+    clock.say("starting the big-data order service and gateway, and nginx")
+    lab.start_others()
+    if "overhead" in parts:
+        clock.say("part 1: gateway overhead")
+        results["overhead"] = overhead.measure(lab, profile)
+    if "composition" in parts:
+        clock.say("part 2: composition")
+        results["composition"] = composition.measure(lab, profile)
+    if "writes" in parts:
+        clock.say("part 3: writes")
+        results["writes"] = writes.measure(lab, profile)
+    if "auth" in parts:
+        clock.say("part 5: verifying access tokens")
+        results["auth"] = auth.measure(lab, profile)
+    stack_result["rss_after_load_mb"] = startup.memory(lab, settle=0)
+    if "stack" in parts:
+        results["stack"] = stack_result
 
 
 def main() -> int:
@@ -197,29 +233,11 @@ def main() -> int:
     )
     clock = Clock()
     try:
-        clock.say(f"bench ({profile.name}): migrating and loading data in {workdir}")
-        lab.prepare_data()
-        results["data_load_seconds"] = lab.load_seconds
-        clock.say(f"loaded (seconds: {lab.load_seconds}); part 4: start-up")
-        stack_result: dict[str, Any] = {"startup": startup.measure_startup(lab, profile)}
-        stack_result["rss_idle_mb"] = startup.memory(lab)
-        clock.say("starting the big-data order service and gateway, and nginx")
-        lab.start_others()
-        if "overhead" in parts:
-            clock.say("part 1: gateway overhead")
-            results["overhead"] = overhead.measure(lab, profile)
-        if "composition" in parts:
-            clock.say("part 2: composition")
-            results["composition"] = composition.measure(lab, profile)
-        if "writes" in parts:
-            clock.say("part 3: writes")
-            results["writes"] = writes.measure(lab, profile)
-        if "auth" in parts:
-            clock.say("part 5: verifying access tokens")
-            results["auth"] = auth.measure(lab, profile)
-        stack_result["rss_after_load_mb"] = startup.memory(lab, settle=0)
-        if "stack" in parts:
-            results["stack"] = stack_result
+        if set(parts) & set(SHARED_PARTS):
+            _shared_parts(lab, profile, parts, results, clock)
+        if "lab" in parts:
+            clock.say("part 6: the Lab's cost")
+            results["lab"] = labcost.measure(profile, workdir / "labcost")
     except Exception:
         print(lab.logs_tail(), file=sys.stderr)
         raise

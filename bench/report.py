@@ -219,6 +219,75 @@ def stack(part: dict[str, Any]) -> list[str]:
     return lines
 
 
+def lab(part: dict[str, Any]) -> list[str]:
+    rows: list[list[str]] = []
+    for request, by_conns in part["requests"].items():
+        for conns, result in by_conns.items():
+            for variant, v in result["variants"].items():
+                cpu = v["cpu_ms_per_request"]
+                rows.append(
+                    [
+                        request,
+                        conns,
+                        variant,
+                        _range(v["rps"]),
+                        _range(v["p50_ms"], 2),
+                        _range(v["p99_ms"], 2),
+                        ", ".join(f"{n} {cpu[n]:.2f}" for n in ("gateway", "order", "customer")),
+                        f"{cpu['total']:.2f}",
+                        str(v["errors"]),
+                    ]
+                )
+            for name in ("lab_on", "lab_sampled"):
+                rows.append(
+                    [
+                        "",
+                        "",
+                        f"{name} / lab_off",
+                        f"{result['ratios'][f'{name} rps/off']:.2f} x",
+                        "",
+                        "",
+                        "",
+                        f"{result['ratios'][f'{name} cpu/off']:.2f} x "
+                        f"({result['cpu_added_ms'][name]:+.2f} ms)",
+                        "",
+                    ]
+                )
+    lines = _table(
+        [
+            "request",
+            "conns",
+            "Lab",
+            "req/s",
+            "p50 ms",
+            "p99 ms",
+            "CPU ms/request by process",
+            "CPU ms/request, all",
+            "errors",
+        ],
+        rows,
+    )
+    rss = part["rss_mb"]
+    names = [n for n in rss["lab_off"] if n != "total"]
+    lines += [
+        "",
+        *_table(
+            ["RSS after load, MB", *names, "total"],
+            [
+                [
+                    variant,
+                    *(f"{rss[variant][n]:.0f}" for n in names),
+                    f"{rss[variant]['total']:.0f}",
+                ]
+                for variant in rss
+            ],
+        ),
+    ]
+    held = ", ".join(f"{name} {count}" for name, count in part["traces_held"].items())
+    lines += ["", f"Traces the Lab held after the load (of 300 at most): {held}."]
+    return lines
+
+
 def auth(part: dict[str, Any]) -> list[str]:
     v = part["verifier_us"]
     lines = _table(
@@ -305,6 +374,7 @@ def markdown(results: dict[str, Any]) -> str:
         ("writes", "Writes: POST /api/orders through the gateway", writes),
         ("auth", "Signed-in requests: verifying the access token", auth),
         ("stack", "The stack: start-up and memory", stack),
+        ("lab", "The Lab: its cost, on against off", lab),
     ]
     for key, title, render in sections:
         if key in results:

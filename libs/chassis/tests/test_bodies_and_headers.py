@@ -76,7 +76,7 @@ async def cacheable() -> Any:
 
 def edge_app(**settings: Any) -> FastAPI:
     app = create_app(
-        ServiceSettings(access_log=False, **settings),
+        ServiceSettings(access_log=False, tracing=False, **settings),
         title="edge",
         routers=[router],
         private_paths=("/private",),
@@ -273,7 +273,7 @@ async def test_a_literal_path_allows_only_its_own_methods_not_a_templates() -> N
     @paths.patch("/things/{thing_id}")
     async def patch_thing(thing_id: str) -> None: ...
 
-    app = create_app(ServiceSettings(access_log=False), title="t", routers=[paths], tracing=False)
+    app = create_app(ServiceSettings(access_log=False, tracing=False), title="t", routers=[paths])
     async with app_client(app) as client:
         literal = await client.delete("/things/stats")
         templated = await client.delete("/things/1")

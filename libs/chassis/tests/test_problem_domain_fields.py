@@ -59,7 +59,7 @@ async def test_the_table_decides_fields_members_and_headers() -> None:
 
 async def test_a_status_and_slug_pair_is_short_for_a_plain_problem() -> None:
     app = create_app(
-        ServiceSettings(access_log=False),
+        ServiceSettings(access_log=False, tracing=False),
         title="t",
         routers=[router],
         problem_map={ParcelRefusedError: (409, "parcel-refused")},

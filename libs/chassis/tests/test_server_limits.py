@@ -32,6 +32,7 @@ async def echo(body: Echo) -> Echo:
 
 SETTINGS = ServiceSettings(
     access_log=False,
+    tracing=False,
     server_header_timeout=0.5,
     server_body_timeout=0.5,
     server_max_header_bytes=2048,

@@ -4,6 +4,8 @@ traces the gateway keeps of its own requests, and the breakers as /metrics shows
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 import uuid
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -111,6 +113,24 @@ async def test_an_admin_reaches_every_part(lab: httpx.AsyncClient, admin: dict[s
     for path in ("/api/lab/traces", "/api/lab/faults", "/api/lab/circuits"):
         response = await lab.get(path, headers=admin)
         assert response.status_code == 200, (path, response.text)
+
+
+def test_a_gateway_without_the_lab_never_loads_the_sdk_or_the_receiver() -> None:
+    script = "\n".join(
+        [
+            "import sys",
+            "from api_gateway.main import create_app",
+            "create_app().openapi()",
+            "heavy = ('opentelemetry.sdk', 'opentelemetry.instrumentation',"
+            " 'opentelemetry.exporter', 'opentelemetry.proto', 'google.protobuf', 'aiohttp.web')",
+            "print(sorted(m for m in sys.modules if m.startswith(heavy)))",
+        ]
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+
+    assert done.stdout.strip() == "[]"
 
 
 # -- faults -------------------------------------------------------------------------------

@@ -167,6 +167,14 @@ def require_roles(*roles: str) -> Callable[..., Coroutine[Any, Any, Principal]]:
     return dependency
 
 
+def _insufficient_scope(_: Exception) -> dict[str, str]:
+    return {"WWW-Authenticate": challenge("insufficient_scope")}
+
+
+FORBIDDEN = AsProblem(403, "forbidden", headers=_insufficient_scope)
+"""The problem-table entry for a service's own "the caller may not" error (RFC 6750's 403)."""
+
+
 def forbidden(detail: str = "The caller may not do this") -> ProblemError:
     """The 403 a route raises for a decision it makes itself."""
     return ProblemError(

@@ -133,6 +133,7 @@ def create_app(
     )
     install_swagger_page(app)
     app.state.token_verifier = verifier
+    serve_swagger_ui(app)
     app.include_router(health.router)
     app.include_router(metrics.router)
     for router in routers:

@@ -98,10 +98,13 @@ def add_log_fields(**fields: object) -> None:
         current.update(fields)
 
 
-def append_log_field(name: str, item: object) -> None:
-    """Append ``item`` to the list ``name`` of the request's access-log line (``upstream``)."""
+def append_log_field(name: str, item: object) -> bool:
+    """Append ``item`` to the list ``name`` of the request's access-log line (``upstream``);
+    False when no request is being served (a readiness probe's call, a background task)."""
     current = log_fields_var.get()
-    if current is not None:
-        items = current.setdefault(name, [])
-        assert isinstance(items, list)
-        items.append(item)
+    if current is None:
+        return False
+    items = current.setdefault(name, [])
+    assert isinstance(items, list)
+    items.append(item)
+    return True

@@ -37,6 +37,8 @@ LAB_EXPORT_TIMEOUT_S = 2.0
 MAX_STATEMENT_CHARS = 1000
 _KINDS = {"internal": SpanKind.INTERNAL, "client": SpanKind.CLIENT, "server": SpanKind.SERVER}
 _TABLE = re.compile(r"\b(?:FROM|INTO|UPDATE|TABLE)\s+[\"`]?(\w+)", re.IGNORECASE)
+# Transaction control is the frame of the statements, not one of them: no span of its own.
+_UNTRACED_STATEMENTS = frozenset({"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "PRAGMA"})
 
 _provider: TracerProvider | None = None
 _local: list[SpanProcessor] = []
@@ -125,6 +127,11 @@ def _exporter(endpoint: str, timeout: float | None = None) -> Any:
     return OTLPSpanExporter(endpoint=endpoint.rstrip("/") + "/v1/traces", timeout=timeout)
 
 
+def force_flush(timeout_millis: int = 10_000) -> bool:
+    """Export every span ended so far now (the SDK also does it at exit)."""
+    return _provider is None or _provider.force_flush(timeout_millis)
+
+
 def add_span_processor(processor: SpanProcessor) -> Callable[[], None]:
     """Show every span of this process to ``processor`` too, synchronously; returns how to stop.
     (The gateway's Lab keeps its own spans this way, without exporting them to itself.)"""
@@ -153,8 +160,10 @@ def instrument_database(db: Database) -> None:
         if exec_context is None or not trace.get_current_span().is_recording():
             return
         operation = statement.lstrip().split(None, 1)[0].upper() if statement.strip() else "SQL"
+        if operation in _UNTRACED_STATEMENTS:
+            return
         table = _TABLE.search(statement)
-        name = f"{operation} {table.group(1)}" if table and operation != "BEGIN" else operation
+        name = f"{operation} {table.group(1)}" if table else operation
         exec_context._orderflow_span = tracer.start_span(
             name,
             kind=SpanKind.CLIENT,

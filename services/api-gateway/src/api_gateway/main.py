@@ -31,7 +31,7 @@ pass through; the gateway adds 413 (body over 1 MiB), 415 (a body not sent as
 open: see `Retry-After`) and 504 (a service too slow).
 """
 # Answers under these hold personal data: no cache may keep them.
-PRIVATE_PATHS = ("/api/customers", "/api/orders", "/api/dashboard", "/api/auth")
+PRIVATE_PATHS = ("/api/customers", "/api/orders", "/api/dashboard", "/api/auth", "/api/lab")
 
 
 def create_app(

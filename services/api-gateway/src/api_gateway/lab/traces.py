@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 REQUEST_ID = "orderflow.request_id"
-MAX_SPANS_PER_TRACE = 500
+MAX_SPANS_PER_TRACE = 200
 # The same facts under the HTTP semantic conventions' stable names and their older ones.
 _METHOD = ("http.request.method", "http.method")
 _PATH = ("url.path", "http.target")
