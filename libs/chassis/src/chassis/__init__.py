@@ -1,7 +1,7 @@
 """The OrderFlow service chassis: the plumbing every service shares, written once."""
 
 from . import spans
-from .access import ACCESS_DENIED, CallerDep, require_principal, require_roles
+from .access import CallerDep, require_principal, require_roles
 from .app import Storage, create_app, migrate, run_service
 from .auth import InvalidTokenError, Principal, TokenVerifier
 from .db import Database, naming_metadata
@@ -36,7 +36,6 @@ from .settings import MEMORY_DATABASE_URL, ServiceSettings
 from .types import UTCDateTime, utcnow
 
 __all__ = [
-    "ACCESS_DENIED",
     "DEFAULT_LIMIT",
     "INVALID_CURSOR",
     "MAX_LIMIT",

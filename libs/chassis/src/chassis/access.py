@@ -180,9 +180,3 @@ def forbidden(detail: str = "The caller may not do this") -> ProblemError:
     return ProblemError(
         403, detail, slug="forbidden", headers={"WWW-Authenticate": challenge("insufficient_scope")}
     )
-
-
-ACCESS_DENIED = AsProblem(
-    403, "forbidden", headers=lambda _: {"WWW-Authenticate": challenge("insufficient_scope")}
-)
-"""The problem-table entry of a service's own "this caller may not" error."""

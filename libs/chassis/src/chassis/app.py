@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.openapi.docs import get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
 from fastapi.responses import HTMLResponse
 from fastapi_offline import FastAPIOffline
 
@@ -68,7 +68,6 @@ def create_app(
     untraced: Sequence[str] = (),
     authenticate: bool = False,
     token_verifier: TokenVerifier | None = None,
-    swagger_init_oauth: Mapping[str, Any] | None = None,
 ) -> FastAPI:
     """An app with OrderFlow's defaults: JSON logs, request ids, problem+json errors, metrics,
     ``/healthz`` and ``/readyz``, trace context passed on, and (with ``storage``) a migrated
@@ -133,15 +132,12 @@ def create_app(
     )
     install_swagger_page(app)
     app.state.token_verifier = verifier
-    serve_swagger_ui(app)
     app.include_router(health.router)
     app.include_router(metrics.router)
     for router in routers:
         app.include_router(router)
     install_problem_handlers(app, problem_map)
     document_body_refusals(app)
-    if swagger_init_oauth is not None:
-        _swagger_ui_signing_in(app, dict(swagger_init_oauth))
     if cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -175,25 +171,6 @@ def create_app(
     app.add_middleware(SecurityHeadersMiddleware, private_paths=tuple(private_paths))
     app.add_middleware(ObservabilityMiddleware, access_log_enabled=settings.access_log)
     return app
-
-
-def _swagger_ui_signing_in(app: FastAPI, init_oauth: dict[str, Any]) -> None:
-    """``/docs`` from the local assets, its Authorize button configured (``initOAuth``)."""
-    app.router.routes[:] = [r for r in app.router.routes if getattr(r, "path", None) != "/docs"]
-
-    @app.get("/docs", include_in_schema=False)
-    async def swagger_ui(request: Request) -> HTMLResponse:
-        root = request.scope.get("root_path", "")
-        return get_swagger_ui_html(
-            openapi_url=f"{root}{app.openapi_url}",
-            title=f"{app.title} - Swagger UI",
-            oauth2_redirect_url=app.swagger_ui_oauth2_redirect_url,
-            swagger_js_url=f"{root}{DOCS_ASSETS}/swagger-ui-bundle.js",
-            swagger_css_url=f"{root}{DOCS_ASSETS}/swagger-ui.css",
-            swagger_favicon_url=f"{root}{DOCS_ASSETS}/favicon.png",
-            swagger_ui_parameters=app.swagger_ui_parameters,
-            init_oauth=init_oauth,
-        )
 
 
 def document_body_refusals(app: FastAPI) -> None:

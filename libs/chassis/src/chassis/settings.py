@@ -70,21 +70,6 @@ class ServiceSettings(BaseSettings):
     # A token naming an unknown key re-reads the JWKS at most this often, however many come.
     auth_jwks_min_refresh_seconds: float = Field(default=10.0, ge=0, le=3600)
 
-    # What one client may cost this process (docs/adr/0010-edge-limits.md).
-    max_body_bytes: int = Field(default=MIB, ge=0, description="Largest request body (413)")
-    server_header_timeout: float = Field(
-        default=10.0, gt=0, description="Seconds a request's head may take to arrive (408)"
-    )
-    server_body_timeout: float = Field(
-        default=30.0, gt=0, description="Seconds a request's body may take to arrive (408)"
-    )
-    server_max_header_bytes: int = Field(
-        default=16 * 1024, ge=1024, description="Largest request line and headers (431)"
-    )
-    server_limit_concurrency: int = Field(
-        default=1000, ge=1, description="Connections and requests at once before 503s"
-    )
-
     @property
     def keeps_spans(self) -> bool:
         """Whether this component keeps spans itself (the gateway, with the Lab on)."""

@@ -82,9 +82,9 @@ def create_app(
         # The Lab does not watch itself: its pages poll, and would fill it with their own calls.
         untraced=(lab.router.prefix,),
         authenticate=True,
-        # Swagger's Authorize button signs in as the browser's public client does.
-        swagger_init_oauth={"clientId": WEB_CLIENT_ID},
     )
+    # Swagger's Authorize button signs in as the browser's public client does.
+    app.swagger_ui_init_oauth = {"clientId": WEB_CLIENT_ID}
     app.state.settings = settings
     if budget is not None:
         app.add_middleware(ReleaseBuffersMiddleware, budget=budget)

@@ -4,7 +4,6 @@ only migrates."""
 from pathlib import Path
 
 from chassis import (
-    ACCESS_DENIED,
     INVALID_CURSOR,
     AsProblem,
     InvalidCursorError,
@@ -27,7 +26,6 @@ PROBLEMS: dict[type[Exception], AsProblem] = {
     EmailTakenError: AsProblem(409, "email-taken"),
     AccessDeniedError: FORBIDDEN,
     InvalidCursorError: INVALID_CURSOR,
-    AccessDeniedError: ACCESS_DENIED,
 }
 
 

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import httpx
 from chassis import (
-    ACCESS_DENIED,
     INVALID_CURSOR,
     AsProblem,
     InvalidCursorError,
@@ -36,7 +35,7 @@ STORAGE = Storage(
     migrations=Path(__file__).parent / "migrations", version_table="alembic_version_order"
 )
 PROBLEMS: dict[type[Exception], AsProblem] = {
-    AccessDeniedError: ACCESS_DENIED,
+    AccessDeniedError: FORBIDDEN,
     OrderNotFoundError: AsProblem(404, "order-not-found"),
     InvalidTransitionError: AsProblem(
         409,
