@@ -25,6 +25,7 @@ ENVIRONMENT = {
     "POSTGRES_PASSWORD": "p-admin",
     "CUSTOMER_DB_PASSWORD": "p-customers",
     "ORDER_DB_PASSWORD": "p-orders",
+    "IDENTITY_DB_PASSWORD": "p-identities",
 }
 VARIABLE = re.compile(r"\$\{([A-Z_]+)(?::?([-?])([^}]*))?\}")
 
