@@ -1,4 +1,4 @@
-# Benchmarks (issue 6): the harness lives in bench/, its figures in docs/benchmarks.md.
+# Benchmarks: the harness lives in bench/, its figures in docs/benchmarks.md.
 .PHONY: bench bench-smoke bench-tools
 
 bench-tools: ## Install wrk and nginx (Debian) when missing
