@@ -180,8 +180,10 @@ async def test_a_json_body_is_refused(client: httpx.AsyncClient) -> None:
 @pytest.mark.parametrize(
     ("content", "content_type"),
     [
-        (b"", None),
-        (b"\xff\xfe", "application/x-www-form-urlencoded"),
+        (b'{"grant_type": "password"}', "application/json"),
+        (b"grant_type=password", "text/plain"),
+        (b"--x\r\n", "multipart/form-data; boundary=x"),
+        (b"grant_type=password", None),
     ],
 )
 async def test_a_body_that_is_not_a_form_is_415_before_anything_reads_it(
