@@ -1,4 +1,4 @@
-"""Results as Markdown: the tables of docs/benchmarks.md, and the targets of issue 6."""
+"""Results as Markdown: the tables of docs/benchmarks.md, and the targets they are held to."""
 
 from __future__ import annotations
 
@@ -319,7 +319,7 @@ def auth(part: dict[str, Any]) -> list[str]:
 
 
 def targets(results: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
-    """``(target, measured, met)`` for each target of issue 6 this run has figures for."""
+    """``(target, measured, met)`` for each target this run has figures for."""
     found: list[tuple[str, str, bool | None]] = []
     over = results.get("overhead", {}).get("get_customer", {})
     if "32" in over:
@@ -381,7 +381,7 @@ def markdown(results: dict[str, Any]) -> str:
             lines += [f"### {title}", "", *render(results[key]), ""]
     found = targets(results)
     if found:
-        lines += ["### Targets (issue 6)", ""]
+        lines += ["### Targets", ""]
         lines += _table(
             ["target", "measured", "met"],
             [[t, m, "yes" if ok else "**no**"] for t, m, ok in found],
