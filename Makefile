@@ -44,6 +44,7 @@ export GATEWAY_AUTH_JWKS_URL ?= $(AUTH_JWKS_URL)
 RUN_IDENTITY := env IDENTITY_DEMO_ACCOUNTS=true
 export ORDERFLOW_GATEWAY_URL ?= http://127.0.0.1:$(GATEWAY_PORT)
 BIN := $(CURDIR)/.venv/bin
+VENV_STAMP := .venv/.orderflow-synced
 CONCURRENTLY := scripts/supervise.sh node_modules/.bin/concurrently --kill-timeout 10000 --prefix "[{name}]" \
 	--prefix-colors cyan,magenta,blue,yellow,green,white
 AWAIT_READY := $(BIN)/python scripts/await_ready.py \
@@ -73,8 +74,13 @@ uv: ## Install uv into .tools/ unless it is already on PATH
 		echo "installing uv $(UV_VERSION) into .tools/"; \
 		python3 -m venv .tools && .tools/bin/pip install --quiet "uv==$(UV_VERSION)"; }
 
-install: uv ## Install every Python package from the lock (idempotent)
+install: $(VENV_STAMP) ## Install every Python package from the lock (only when a lock or pyproject changed)
+
+# The workspace's packages are installed editable: their code needs no reinstall, only their
+# metadata (dependencies, console scripts) does. Bytecode is compiled once, at install.
+$(VENV_STAMP): uv.lock pyproject.toml $(wildcard libs/*/pyproject.toml services/*/pyproject.toml) | uv
 	$(UV) sync --frozen --all-packages --compile-bytecode
+	@touch $@
 
 tools: ## Install the process manager (concurrently, from the lock in package-lock.json)
 	@[ -x node_modules/.bin/concurrently ] || npm ci --no-audit --no-fund --loglevel=error

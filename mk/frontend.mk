@@ -1,6 +1,7 @@
 # The React frontend (frontend/): install, build, test, develop. Included by the root Makefile.
 FRONTEND := frontend
 FRONTEND_STAMP := $(FRONTEND)/node_modules/.orderflow-installed
+FRONTEND_DIST := $(FRONTEND)/dist/index.html
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Playwright drives Debian's Chromium; it must never fetch a browser of its own.
@@ -28,8 +29,14 @@ frontend-chromium:
 	@[ -x $(CHROMIUM) ] || { echo "installing Debian's chromium"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
 
-frontend-build: frontend-deps ## Type-check and build the UI into frontend/dist
+frontend-build: $(FRONTEND_DIST) ## Type-check and build the UI into frontend/dist (only when its sources changed)
+
+# What the build reads: a change to any of them rebuilds, nothing else does.
+FRONTEND_SOURCES := $(shell find $(FRONTEND)/src $(FRONTEND)/public -type f 2>/dev/null) \
+	$(FRONTEND)/index.html $(FRONTEND)/vite.config.ts $(FRONTEND)/tsconfig.json $(FRONTEND)/package-lock.json
+$(FRONTEND_DIST): $(FRONTEND_SOURCES) | frontend-deps
 	cd $(FRONTEND) && npm run --silent build
+	@touch $@
 
 frontend-dev: frontend-deps ## The Vite dev server alone (proxying /api to ORDERFLOW_GATEWAY_URL)
 	cd $(FRONTEND) && npm run --silent dev
