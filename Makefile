@@ -45,14 +45,13 @@ RUN_IDENTITY := env IDENTITY_DEMO_ACCOUNTS=true
 export ORDERFLOW_GATEWAY_URL ?= http://127.0.0.1:$(GATEWAY_PORT)
 BIN := $(CURDIR)/.venv/bin
 VENV_STAMP := .venv/.orderflow-synced
-CONCURRENTLY := scripts/supervise.sh node_modules/.bin/concurrently --kill-timeout 10000 --prefix "[{name}]" \
-	--prefix-colors cyan,magenta,blue,yellow,green,white
-AWAIT_READY := $(BIN)/python scripts/await_ready.py \
-	customer=http://127.0.0.1:$(CUSTOMER_PORT)/readyz \
-	order=http://127.0.0.1:$(ORDER_PORT)/readyz \
-	identity=http://127.0.0.1:$(IDENTITY_PORT)/readyz \
-	gateway=http://127.0.0.1:$(GATEWAY_PORT)/readyz \
-	frontend=http://127.0.0.1:$(FRONTEND_PORT)/ \
+# The supervisor (docs/adr/0022): one process per component, then the URLs and logins.
+SUPERVISE := $(BIN)/python scripts/supervise.py \
+	--ready customer=http://127.0.0.1:$(CUSTOMER_PORT)/readyz \
+	--ready order=http://127.0.0.1:$(ORDER_PORT)/readyz \
+	--ready identity=http://127.0.0.1:$(IDENTITY_PORT)/readyz \
+	--ready gateway=http://127.0.0.1:$(GATEWAY_PORT)/readyz \
+	--ready frontend=http://127.0.0.1:$(FRONTEND_PORT)/ \
 	--show 'UI=http://localhost:$(FRONTEND_PORT)' \
 	--show 'API docs=http://localhost:$(GATEWAY_PORT)/docs' \
 	--show 'gateway health=http://localhost:$(GATEWAY_PORT)/readyz' \
@@ -64,7 +63,7 @@ AWAIT_READY := $(BIN)/python scripts/await_ready.py \
 	--show '=customer@example.com / orderflow-customer (customer)' \
 	--show 'scripts=client orderflow-cli / orderflow-cli-secret (admin)'
 
-.PHONY: help install uv tools test test-python lint format migrate run dev demo
+.PHONY: help install uv test test-python lint format migrate run dev demo
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -82,24 +81,19 @@ $(VENV_STAMP): uv.lock pyproject.toml $(wildcard libs/*/pyproject.toml services/
 	$(UV) sync --frozen --all-packages --compile-bytecode
 	@touch $@
 
-tools: ## Install the process manager (concurrently, from the lock in package-lock.json)
-	@[ -x node_modules/.bin/concurrently ] || npm ci --no-audit --no-fund --loglevel=error
-
 migrate: install ## Apply every service's migrations to its database
 	$(BIN)/orderflow-customer migrate
 	$(BIN)/orderflow-order migrate
 	$(BIN)/orderflow-identity migrate
 
-run: install tools frontend-build ## Run the whole system with its development logins; Ctrl-C stops it all (MEMORY=1: no files)
+run: install frontend-build ## Run the whole system with its development logins; Ctrl-C stops it all (MEMORY=1: no files)
 	@mkdir -p var
-	$(CONCURRENTLY) --names customer,order,identity,gateway,frontend,ready \
-		--restart-tries -1 --restart-after exponential \
-		"$(BIN)/orderflow-customer" \
-		"$(BIN)/orderflow-order" \
-		"$(RUN_IDENTITY) $(BIN)/orderflow-identity" \
-		"$(BIN)/orderflow-gateway" \
-		"cd frontend && exec node_modules/.bin/vite preview" \
-		"$(AWAIT_READY)"
+	@$(SUPERVISE) \
+		--run 'customer=$(BIN)/orderflow-customer' \
+		--run 'order=$(BIN)/orderflow-order' \
+		--run 'identity=$(RUN_IDENTITY) $(BIN)/orderflow-identity' \
+		--run 'gateway=$(BIN)/orderflow-gateway' \
+		--run 'frontend=sh -c "cd frontend && exec node_modules/.bin/vite preview"'
 
 # The Lab is on where people run the system to watch it, and off by default everywhere else.
 run dev: export GATEWAY_LAB_ENABLED ?= true
@@ -110,15 +104,14 @@ run dev: export IDENTITY_LAB_OTLP_ENDPOINT ?= http://127.0.0.1:$(LAB_OTLP_PORT)
 # One person in the Lab can open a circuit: 5 calls in the window suffice here (production: 20).
 run dev: export GATEWAY_BREAKER_MINIMUM_CALLS ?= 5
 
-dev: install tools frontend-install ## The same with hot reload (uvicorn --reload, Vite dev server)
+dev: install frontend-deps ## The same with hot reload (uvicorn --reload, Vite dev server)
 	@mkdir -p var
-	$(CONCURRENTLY) --names customer,order,identity,gateway,frontend,ready \
-		"$(BIN)/uvicorn --factory customer_service.main:create_app --reload --reload-dir services/customer --reload-dir libs --port $(CUSTOMER_PORT)" \
-		"$(BIN)/uvicorn --factory order_service.main:create_app --reload --reload-dir services/order --reload-dir libs --port $(ORDER_PORT)" \
-		"$(RUN_IDENTITY) $(BIN)/uvicorn --factory identity_service.main:create_app --reload --reload-dir services/identity --reload-dir libs --port $(IDENTITY_PORT)" \
-		"$(BIN)/uvicorn --factory api_gateway.main:create_app --reload --reload-dir services/api-gateway --reload-dir libs --host 0.0.0.0 --port $(GATEWAY_PORT)" \
-		"npm --prefix frontend run --silent dev" \
-		"$(AWAIT_READY)"
+	@$(SUPERVISE) \
+		--run 'customer=$(BIN)/uvicorn --factory customer_service.main:create_app --reload --reload-dir services/customer --reload-dir libs --port $(CUSTOMER_PORT)' \
+		--run 'order=$(BIN)/uvicorn --factory order_service.main:create_app --reload --reload-dir services/order --reload-dir libs --port $(ORDER_PORT)' \
+		--run 'identity=$(RUN_IDENTITY) $(BIN)/uvicorn --factory identity_service.main:create_app --reload --reload-dir services/identity --reload-dir libs --port $(IDENTITY_PORT)' \
+		--run 'gateway=$(BIN)/uvicorn --factory api_gateway.main:create_app --reload --reload-dir services/api-gateway --reload-dir libs --host 0.0.0.0 --port $(GATEWAY_PORT)' \
+		--run 'frontend=npm --prefix frontend run --silent dev'
 
 demo: install ## Load a few hundred customers and a few thousand orders (system running), signed in as the orderflow-cli client
 	$(BIN)/python scripts/demo.py --gateway $(ORDERFLOW_GATEWAY_URL)

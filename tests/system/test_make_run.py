@@ -1,5 +1,5 @@
 """`make run` as a user runs it: everything ready, a crashed service restarted, and Ctrl-C or
-SIGTERM stopping every process it started."""
+SIGTERM stopping every process it started, in order, each saying so, without a traceback."""
 
 import contextlib
 import os
@@ -38,11 +38,11 @@ class MakeRun:
     def output(self) -> str:
         return self.log.read_text(errors="replace")
 
-    def wait_for(self, text: str, timeout: float = 180.0, count: int = 1) -> None:
+    def wait_for(self, pattern: str, timeout: float = 180.0, count: int = 1) -> None:
         deadline = time.monotonic() + timeout
-        while self.output().count(text) < count:
+        while len(re.findall(pattern, self.output(), re.MULTILINE)) < count:
             assert self.process.poll() is None, self.output()[-4000:]
-            assert time.monotonic() < deadline, f"no {text!r} in:\n{self.output()[-4000:]}"
+            assert time.monotonic() < deadline, f"no {pattern!r} in:\n{self.output()[-4000:]}"
             time.sleep(0.2)
 
     def pids(self, pattern: str) -> list[int]:
@@ -118,7 +118,7 @@ def make_run(tmp_path: Path) -> Iterator[MakeRun]:
 def test_make_run_starts_restarts_and_stops_everything(
     make_run: MakeRun, stop_signal: signal.Signals
 ) -> None:
-    make_run.wait_for("all ready")
+    make_run.wait_for(r"^supervise \| all ready in ")
     gateway = f"http://127.0.0.1:{make_run.ports['GATEWAY']}"
     frontend = f"http://127.0.0.1:{make_run.ports['FRONTEND']}"
     assert httpx.get(f"{gateway}/readyz").status_code == 200
@@ -150,18 +150,28 @@ def test_make_run_starts_restarts_and_stops_everything(
 
     [customer] = make_run.pids(r"bin/python .*/bin/orderflow-customer$")
     os.kill(customer, signal.SIGKILL)
-    make_run.wait_for("orderflow-customer restarted")
+    make_run.wait_for(r"^customer +\| restarted$")
     deadline = time.monotonic() + 30
     while httpx.get(f"{gateway}/readyz").status_code != 200:
         assert time.monotonic() < deadline, make_run.output()[-4000:]
         time.sleep(0.2)
 
-    assert len(make_run.everything()) >= 6  # make, the manager and the five components
+    assert len(make_run.everything()) >= 6  # the supervisor and the five components
     if stop_signal == signal.SIGINT:
         os.killpg(make_run.process.pid, signal.SIGINT)  # Ctrl-C: the whole foreground group
     else:
         make_run.process.send_signal(signal.SIGTERM)  # `kill <pid of make>`
-    make_run.process.wait(timeout=30)
+    # make itself ends as the signal it was sent asks; what it ran exited cleanly.
+    assert make_run.process.wait(timeout=30) in (0, -stop_signal)
+    lines = make_run.output().splitlines()
+    assert lines[-1] == "supervise | all stopped, exit status 0", lines[-20:]
+    stopped = [line.split(" |")[0].strip() for line in lines if re.search(r"\| stopped \(", line)]
+    assert stopped == ["frontend", "gateway", "identity", "order", "customer"]
+    for name in ("gateway", "identity", "order", "customer"):
+        assert re.search(rf"^{name} +\| stopped \(status 0\)$", make_run.output(), re.MULTILINE)
+        # and the service's own last word, from its log
+        assert re.search(rf"^{name} +\| .*\bstopped\b.*{name}", make_run.output(), re.MULTILINE)
+    assert "Traceback" not in make_run.output()
     deadline = time.monotonic() + 20
     while make_run.still_running():
         left = {pid: _cmdline(pid) for pid in make_run.still_running()}

@@ -17,7 +17,9 @@ and uvicorn's own ``limit_concurrency`` caps connections and requests at once (5
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+from collections.abc import Iterator
 from http import HTTPStatus
 from typing import Any
 
@@ -133,10 +135,25 @@ def guarded_protocol(settings: ServiceSettings) -> type[GuardedHttpToolsProtocol
     )
 
 
+class _Server(uvicorn.Server):
+    """uvicorn's server, but a stop asked for by SIGINT or SIGTERM is a clean exit.
+
+    uvicorn shuts down gracefully on either signal and then raises it again on itself, so that
+    the process ends as the signal's default would: a ``KeyboardInterrupt`` traceback for
+    SIGINT, death by SIGTERM for the other. A supervisor, a terminal or Kubernetes asked for
+    the stop; once it is done, the process exits with status 0."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        with super().capture_signals():
+            yield
+            self._captured_signals.clear()
+
+
 def serve(app: Any, settings: ServiceSettings, **uvicorn_options: Any) -> None:
     """Run ``app`` with uvicorn on the settings' host and port, logging through our JSON logger,
-    with the limits above."""
-    uvicorn.run(
+    with the limits above; SIGINT and SIGTERM stop it gracefully with exit status 0."""
+    config = uvicorn.Config(
         app,
         host=settings.host,
         port=settings.port,
@@ -148,3 +165,4 @@ def serve(app: Any, settings: ServiceSettings, **uvicorn_options: Any) -> None:
         limit_concurrency=settings.server_limit_concurrency,
         **uvicorn_options,
     )
+    _Server(config).run()
