@@ -84,6 +84,9 @@ def main() -> int:
     parser.add_argument("--rate", type=int, default=250, help="py-spy samples per second")
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--gateway-env", action="append", default=[], metavar="KEY=VALUE")
+    parser.add_argument(
+        "--gil", action="store_true", help="sample only the thread holding the GIL (py-spy --gil)"
+    )
     args = parser.parse_args()
     wrk.require_tools()
     workdir = Path(tempfile.mkdtemp(prefix="orderflow-profile-"))
@@ -113,6 +116,7 @@ def main() -> int:
                         "--format",
                         "raw",
                         "--nonblocking",
+                        *(["--gil"] if args.gil else []),
                         "--output",
                         str(raw),
                     ],

@@ -12,3 +12,15 @@ bench-smoke: install bench-tools ## The benchmark in seconds, to prove it runs (
 	$(UV) run --frozen python -m bench --smoke
 
 test: bench-smoke
+
+# The services' read path beside lean references, and stalls (bench/datapath.py).
+.PHONY: bench-datapath bench-datapath-smoke
+BASELINE ?=
+
+bench-datapath: install bench-tools ## Reads vs lean references, and stalls (~6 min); BASELINE=<checkout> measures that one too
+	$(UV) run --frozen python -m bench.datapath --update-docs $(if $(BASELINE),--baseline $(BASELINE))
+
+bench-datapath-smoke: install bench-tools
+	$(UV) run --frozen python -m bench.datapath --smoke
+
+bench-smoke: bench-datapath-smoke
