@@ -87,6 +87,27 @@ class OrderItem(Base):
     )
 
 
+class StatusTotal(Base):
+    """How many orders are in one status and the sum of their ``total_cents``.
+
+    Kept by triggers on ``orders`` (created by the migration that created this table), in the
+    transaction of every insert, status change or delete, whoever writes: the dashboard reads
+    these few rows, never every order. A status no order has reached yet has no row. SQLite
+    drops a table's triggers with the table: a migration that rebuilds ``orders`` in batch mode
+    must create them again."""
+
+    __tablename__ = "order_status_totals"
+
+    status: Mapped[OrderStatus] = mapped_column(STATUS_TYPE, primary_key=True)
+    orders: Mapped[int] = mapped_column(BigInteger)
+    total_cents: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (
+        CheckConstraint(status.in_([s.value for s in OrderStatus]), name="status_known"),
+        CheckConstraint(orders >= 0, name="orders_not_negative"),
+    )
+
+
 class IdempotencyKey(Base):
     """A caller's Idempotency-Key, written in the same transaction as the order it created.
 
