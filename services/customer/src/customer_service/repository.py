@@ -13,11 +13,6 @@ async def get(session: AsyncSession, *, customer_id: str) -> Customer | None:
     return await session.get(Customer, customer_id)
 
 
-async def get_by_email(session: AsyncSession, *, email: str) -> Customer | None:
-    stmt = select(Customer).where(func.lower(Customer.email) == email.lower())
-    return (await session.scalars(stmt)).first()
-
-
 async def get_many(session: AsyncSession, *, ids: Sequence[str]) -> Sequence[Customer]:
     if not ids:
         return []
