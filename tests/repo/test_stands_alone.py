@@ -40,6 +40,28 @@ def findings(path: Path, text: str) -> list[str]:
     return found
 
 
+# A path in backticks, from the repository's root: `bench/overhead.py`, `docs/api.md`.
+NAMED_PATH = re.compile(
+    r"`(?:\./)?((?:bench|docs|libs|services|deploy|scripts|frontend|tests|mk)/[\w./-]+)`"
+)
+# Made by a build or by the reader, or the example of docs/adding-a-service.md.
+NOT_TRACKED = re.compile(r"^frontend/dist\b|^deploy/\.env$|payment")
+
+
+def test_every_path_named_in_backticks_exists() -> None:
+    missing = []
+    for path in tracked_files():
+        if path.suffix not in {".md", ".py", ".ts", ".tsx", ".yml", ".yaml", ".mk"}:
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            for named in NAMED_PATH.findall(line):
+                if NOT_TRACKED.search(named):
+                    continue
+                if not ((REPO / named).exists() or (path.parent / named).exists()):
+                    missing.append(f"{path.relative_to(REPO)}:{number}: {named}")
+    assert not missing, "\n".join(missing)
+
+
 def test_no_tracked_file_cites_what_is_not_in_the_repository() -> None:
     found = []
     for path in tracked_files():
