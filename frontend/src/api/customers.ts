@@ -1,13 +1,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, unwrap } from "./client";
+import { customerKeys } from "./queryKeys";
 import type { CustomerCreate, CustomerUpdate } from "./types";
-
-export const customerKeys = {
-  all: ["customers"] as const,
-  list: (q: string, cursor: string | null, limit: number) => ["customers", "list", { q, cursor, limit }] as const,
-  detail: (id: string) => ["customers", "detail", id] as const,
-  orders: (id: string, cursor: string | null) => ["customers", "orders", id, { cursor }] as const,
-};
 
 export function useCustomers(q: string, cursor: string | null, limit = 20) {
   return useQuery({

@@ -1,5 +1,6 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, unwrap } from "./client";
+import { labKeys } from "./queryKeys";
 import type { FaultSpec } from "./types";
 
 export type { Circuit, Fault, Faults, FaultSpec, Span, SpanEvent, Trace } from "./types";
@@ -14,14 +15,6 @@ export type AbortStatus = (typeof ABORT_STATUSES)[number];
 
 export const TRACES_REFRESH_MS = 2_000;
 export const CIRCUITS_REFRESH_MS = 1_000;
-
-export const labKeys = {
-  all: ["lab"] as const,
-  traces: (limit: number) => ["lab", "traces", { limit }] as const,
-  trace: (id: string) => ["lab", "trace", id] as const,
-  faults: ["lab", "faults"] as const,
-  circuits: ["lab", "circuits"] as const,
-};
 
 export function useTraces(limit: number, { live }: { live: boolean }) {
   return useQuery({
@@ -46,7 +39,7 @@ export function useTrace(id: string | null) {
 
 export function useFaults() {
   return useQuery({
-    queryKey: labKeys.faults,
+    queryKey: labKeys.faults(),
     queryFn: async ({ signal }) => (await unwrap(api.GET("/api/lab/faults", { signal }))).data,
     refetchInterval: TRACES_REFRESH_MS,
   });
@@ -54,7 +47,7 @@ export function useFaults() {
 
 export function useCircuits({ live }: { live: boolean }) {
   return useQuery({
-    queryKey: labKeys.circuits,
+    queryKey: labKeys.circuits(),
     queryFn: async ({ signal }) => (await unwrap(api.GET("/api/lab/circuits", { signal }))).data,
     refetchInterval: live ? CIRCUITS_REFRESH_MS : false,
   });
@@ -65,7 +58,7 @@ export function usePutFault(service: string) {
   return useMutation({
     mutationFn: async (body: FaultSpec) =>
       (await unwrap(api.PUT("/api/lab/faults/{service}", { params: { path: { service } }, body }))).data,
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: labKeys.faults }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: labKeys.faults() }),
   });
 }
 
@@ -75,6 +68,6 @@ export function useClearFault(service: string) {
     mutationFn: async () => {
       await unwrap(api.DELETE("/api/lab/faults/{service}", { params: { path: { service } } }));
     },
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: labKeys.faults }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: labKeys.faults() }),
   });
 }

@@ -1,13 +1,8 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, unwrap } from "./client";
 import { ApiError } from "./errors";
+import { customerKeys, dashboardKeys, orderKeys } from "./queryKeys";
 import type { OrderCreate, OrderStatus } from "./types";
-
-export const orderKeys = {
-  all: ["orders"] as const,
-  list: (status: OrderStatus | null, cursor: string | null, limit: number) => ["orders", "list", { status, cursor, limit }] as const,
-  detail: (id: string) => ["orders", "detail", id] as const,
-};
 
 export function useOrders(status: OrderStatus | null, cursor: string | null, limit = 20) {
   return useQuery({
@@ -76,8 +71,8 @@ export function useChangeOrderStatus(id: string) {
 /** Orders appear in order lists, customers' pages and the dashboard. */
 function invalidateOrderViews(queryClient: ReturnType<typeof useQueryClient>) {
   return Promise.all([
-    queryClient.invalidateQueries({ queryKey: ["orders", "list"] }),
-    queryClient.invalidateQueries({ queryKey: ["customers", "orders"] }),
-    queryClient.invalidateQueries({ queryKey: ["dashboard"] }),
+    queryClient.invalidateQueries({ queryKey: orderKeys.lists() }),
+    queryClient.invalidateQueries({ queryKey: customerKeys.ordersOfAll() }),
+    queryClient.invalidateQueries({ queryKey: dashboardKeys.all }),
   ]);
 }
