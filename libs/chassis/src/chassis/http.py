@@ -6,9 +6,10 @@ import httpx
 
 from .request_id import outgoing_headers
 
-# Below uvicorn's 5 s keep-alive on our services: the client drops an idle connection before the
-# server closes it, so a request is never written into a socket being closed (that race gave a
-# 503 "Server disconnected without sending a response" on about 1 write in 1,000 under load).
+# Below uvicorn's 5 s keep-alive on our services, for every client of one (httpx here, the
+# gateway's aiohttp pools): the client drops an idle connection before the server closes it, so
+# a request is never written into a socket being closed (that race gave a 503 "Server
+# disconnected without sending a response" on about 1 write in 1,000 under load).
 KEEPALIVE_SECONDS = 4.0
 
 

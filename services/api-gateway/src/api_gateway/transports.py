@@ -13,6 +13,7 @@ import asyncio
 
 import aiohttp
 import httpx
+from chassis.http import KEEPALIVE_SECONDS
 
 from .budget import BufferBudget
 from .upstream import (
@@ -22,10 +23,6 @@ from .upstream import (
     UpstreamSaturatedError,
     UpstreamTimeoutError,
 )
-
-# Below uvicorn's 5 s keep-alive, so we drop an idle connection before the server does and
-# never write a request into a socket it is closing.
-KEEPALIVE_SECONDS = 4.0
 
 
 class AiohttpTransport:
