@@ -19,8 +19,7 @@ from orderflow_testing import (
     ServiceProcess,
     Stack,
     TestIssuer,
-    auth_env,
-    free_port,
+    gateway_service,
 )
 
 pytestmark = pytest.mark.system
@@ -162,21 +161,14 @@ def test_forged_tokens_write_nothing(world: World, forgeries: dict[str, str]) ->
 
 def gateway_for(world: World, issuer: TestIssuer, log_dir: Path, **env: str) -> ServiceProcess:
     """Another gateway in front of the world's services, trusting ``issuer``."""
-    port = free_port()
-    return ServiceProcess(
-        f"gateway-{uuid.uuid4().hex[:6]}",
-        "orderflow-gateway",
-        port=port,
-        log_dir=log_dir,
-        env={
-            "GATEWAY_HOST": "127.0.0.1",
-            "GATEWAY_PORT": str(port),
-            "GATEWAY_CUSTOMER_SERVICE_URL": world.stack.customer.url,
-            "GATEWAY_ORDER_SERVICE_URL": world.stack.order.url,
-            "GATEWAY_IDENTITY_SERVICE_URL": world.stack.identity.url,
-            **auth_env("GATEWAY", issuer),
-            **env,
-        },
+    return gateway_service(
+        log_dir,
+        issuer=issuer,
+        customer_service_url=world.stack.customer.url,
+        order_service_url=world.stack.order.url,
+        identity_service_url=world.stack.identity.url,
+        name=f"gateway-{uuid.uuid4().hex[:6]}",
+        **env,
     )
 
 

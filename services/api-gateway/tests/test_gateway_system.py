@@ -111,7 +111,7 @@ def test_a_hung_upstream_gives_504s_then_an_open_circuit_and_spares_the_other(
         stack.identity.start()  # the stack's issuer: its demo client signs the test in
         stack.order.start()
         stack.gateway.start(wait=False)
-        _wait_live(stack.gateway)
+        stack.gateway.wait_ready(path="/healthz")  # live; not ready while customer hangs
         api = httpx.Client(base_url=stack.url, timeout=10, headers=stack.headers())
         api.get("/api/orders")  # the gateway fetches the issuer's keys once, before the timing
         customer_path = f"/api/customers/{'0' * 8}-0000-4000-8000-{'0' * 12}"
@@ -141,17 +141,6 @@ def test_a_hung_upstream_gives_504s_then_an_open_circuit_and_spares_the_other(
     finally:
         stack.stop()
         hung.close()
-
-
-def _wait_live(process: ServiceProcess, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{process.url}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.05)
-    raise TimeoutError(process.logs())
 
 
 def test_signing_in_through_the_gateway_with_real_processes(stack: Stack) -> None:

@@ -8,9 +8,8 @@ import pytest
 from orderflow_testing import (
     ServiceProcess,
     TestIssuer,
-    auth_env,
     customer_service,
-    free_port,
+    order_service,
     run_script,
 )
 
@@ -19,21 +18,14 @@ pytestmark = pytest.mark.system
 
 @pytest.fixture
 def services(tmp_path: Path, issuer: TestIssuer) -> Iterator[tuple[ServiceProcess, ServiceProcess]]:
-    order_port = free_port()
     customer = customer_service(
         tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'customer.db'}", issuer=issuer
     )
-    order = ServiceProcess(
-        "order",
-        "orderflow-order",
-        port=order_port,
-        log_dir=tmp_path,
-        env={
-            "ORDER_PORT": str(order_port),
-            "ORDER_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'order.db'}",
-            "ORDER_CUSTOMER_SERVICE_URL": customer.url,
-            **auth_env("ORDER", issuer),
-        },
+    order = order_service(
+        tmp_path,
+        f"sqlite+aiosqlite:///{tmp_path / 'order.db'}",
+        issuer=issuer,
+        customer_service_url=customer.url,
     )
     try:
         yield customer.start(), order.start()

@@ -11,11 +11,9 @@ import httpx
 import pytest
 from orderflow_testing import (
     PostgresServer,
-    ServiceProcess,
     TestIssuer,
-    auth_env,
     customer_service,
-    free_port,
+    order_service,
 )
 
 pytestmark = [pytest.mark.system, pytest.mark.postgres]
@@ -33,19 +31,13 @@ def replicas(
     order_db = postgres_server.create_database("orderflow_replicas")
     orders = []
     for name in ("a", "b"):
-        port = free_port()
         orders.append(
-            ServiceProcess(
-                f"order-{name}",
-                "orderflow-order",
-                port=port,
-                log_dir=logs,
-                env={
-                    "ORDER_PORT": str(port),
-                    "ORDER_DATABASE_URL": order_db,
-                    "ORDER_CUSTOMER_SERVICE_URL": customer.url,
-                    **auth_env("ORDER", issuer),
-                },
+            order_service(
+                logs,
+                order_db,
+                issuer=issuer,
+                customer_service_url=customer.url,
+                name=f"order-{name}",
             )
         )
     processes = [customer, *orders]

@@ -41,14 +41,17 @@ def free_port() -> int:
         return port
 
 
-def wait_ready(url: str, process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
-    """Until ``url``/readyz answers 200; fails at once if ``process`` exits first."""
+def wait_ready(
+    url: str, process: subprocess.Popen[bytes], timeout: float = 30.0, *, path: str = "/readyz"
+) -> None:
+    """Until ``url`` + ``path`` (readiness; ``/healthz`` for liveness alone) answers 200; fails at
+    once if ``process`` exits first."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"exited early with status {process.returncode}")
         try:
-            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+            if httpx.get(f"{url}{path}", timeout=1).status_code == 200:
                 return
         except httpx.TransportError:
             pass
@@ -83,10 +86,10 @@ class ServiceProcess:
             self.wait_ready(timeout)
         return self
 
-    def wait_ready(self, timeout: float = 30.0) -> None:
+    def wait_ready(self, timeout: float = 30.0, *, path: str = "/readyz") -> None:
         assert self.process is not None, "start() first"
         try:
-            wait_ready(self.url, self.process, timeout)
+            wait_ready(self.url, self.process, timeout, path=path)
         except (RuntimeError, TimeoutError) as exc:
             raise type(exc)(f"{self.name}: {exc}\n{self.logs()}") from None
 
@@ -142,6 +145,66 @@ def customer_service(
             "CUSTOMER_PORT": str(port),
             "CUSTOMER_DATABASE_URL": database_url,
             **auth_env("CUSTOMER", issuer),
+            **env,
+        },
+    )
+
+
+def order_service(
+    log_dir: Path,
+    database_url: str,
+    *,
+    issuer: Issuer,
+    customer_service_url: str,
+    name: str = "order",
+    port: int | None = None,
+    **env: str,
+) -> ServiceProcess:
+    """The order service on ``port`` (a free one by default), on ``database_url``, asking
+    ``customer_service_url`` about customers and trusting ``issuer``'s tokens (not started yet).
+    ``name`` tells replicas apart in the logs."""
+    port = port or free_port()
+    return ServiceProcess(
+        name,
+        "orderflow-order",
+        port=port,
+        log_dir=log_dir,
+        env={
+            "ORDER_PORT": str(port),
+            "ORDER_DATABASE_URL": database_url,
+            "ORDER_CUSTOMER_SERVICE_URL": customer_service_url,
+            **auth_env("ORDER", issuer),
+            **env,
+        },
+    )
+
+
+def gateway_service(
+    log_dir: Path,
+    *,
+    issuer: Issuer,
+    customer_service_url: str,
+    order_service_url: str,
+    identity_service_url: str,
+    name: str = "gateway",
+    port: int | None = None,
+    **env: str,
+) -> ServiceProcess:
+    """The gateway on 127.0.0.1 and ``port`` (a free one by default) in front of the three
+    services, trusting ``issuer``'s tokens (not started yet)."""
+    port = port or free_port()
+    return ServiceProcess(
+        name,
+        "orderflow-gateway",
+        port=port,
+        log_dir=log_dir,
+        env={
+            "GATEWAY_HOST": "127.0.0.1",
+            "GATEWAY_PORT": str(port),
+            "GATEWAY_CUSTOMER_SERVICE_URL": customer_service_url,
+            "GATEWAY_ORDER_SERVICE_URL": order_service_url,
+            "GATEWAY_IDENTITY_SERVICE_URL": identity_service_url,
+            **auth_env("GATEWAY", issuer),
             **env,
         },
     )

@@ -8,11 +8,11 @@ from pathlib import Path
 from .processes import (
     FAST_PASSWORD_HASHING,
     Issuer,
-    ServiceProcess,
-    auth_env,
     customer_service,
     free_port,
+    gateway_service,
     identity_service,
+    order_service,
 )
 from .signin import IdentitySignIn
 
@@ -85,35 +85,24 @@ class Stack:
         )
         # Made before the customer service, whose port it could not know yet.
         self.identity.env["IDENTITY_CUSTOMER_SERVICE_URL"] = self.customer.url
-        self.order = ServiceProcess(
-            "order",
-            "orderflow-order",
+        self.order = order_service(
+            workdir,
+            order_db or f"sqlite+aiosqlite:///{workdir / 'order.db'}",
+            issuer=self.issuer,
+            customer_service_url=self.customer.url,
             port=ports["order"],
-            log_dir=workdir,
-            env={
-                "ORDER_PORT": str(ports["order"]),
-                "ORDER_DATABASE_URL": order_db or f"sqlite+aiosqlite:///{workdir / 'order.db'}",
-                "ORDER_CUSTOMER_SERVICE_URL": self.customer.url,
-                **auth_env("ORDER", self.issuer),
-                **labbed.get("order", {}),
-                **extra.get("order", {}),
-            },
+            **labbed.get("order", {}),
+            **extra.get("order", {}),
         )
-        self.gateway = ServiceProcess(
-            "gateway",
-            "orderflow-gateway",
+        self.gateway = gateway_service(
+            workdir,
+            issuer=self.issuer,
+            customer_service_url=self.customer.url,
+            order_service_url=order_url,
+            identity_service_url=self.identity.url,
             port=ports["gateway"],
-            log_dir=workdir,
-            env={
-                "GATEWAY_HOST": "127.0.0.1",
-                "GATEWAY_PORT": str(ports["gateway"]),
-                "GATEWAY_CUSTOMER_SERVICE_URL": self.customer.url,
-                "GATEWAY_ORDER_SERVICE_URL": order_url,
-                "GATEWAY_IDENTITY_SERVICE_URL": self.identity.url,
-                **auth_env("GATEWAY", self.issuer),
-                **labbed.get("gateway", {}),
-                **extra.get("gateway", {}),
-            },
+            **labbed.get("gateway", {}),
+            **extra.get("gateway", {}),
         )
         self.processes = (self.customer, self.identity, self.order, self.gateway)
 
