@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -67,15 +68,16 @@ def gateway_with(
     identity_api: respx.MockRouter,
     issuer: TestIssuer,
 ) -> Callable[..., Any]:
-    """``async with gateway_with(max_concurrency=2) as client``: the gateway, other settings;
-    the client is signed in as an admin."""
+    """``async with gateway_with(max_concurrency=2) as client``: the gateway, other settings
+    (and ``clock=``, the breakers' clock); the client is signed in as an admin."""
 
-    def start(**overrides: Any) -> Any:
+    def start(clock: Callable[[], float] = time.monotonic, **overrides: Any) -> Any:
         app = create_app(
             fast_settings(**issuer.settings(), **overrides),
             customer_transport=mock_transport(customer_api, CUSTOMER_URL),
             order_transport=mock_transport(order_api, ORDER_URL),
             identity_transport=mock_transport(identity_api, IDENTITY_URL),
+            clock=clock,
         )
         return app_client(app, headers=issuer.headers("admin"))
 

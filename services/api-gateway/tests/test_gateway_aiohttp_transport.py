@@ -1,7 +1,6 @@
 """The production transport against real sockets on 127.0.0.1: what each failure becomes."""
 
 import asyncio
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
@@ -90,16 +89,14 @@ async def test_silence_past_the_read_timeout_is_a_timeout(
 ) -> None:
     async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await read_request(reader)
-        await asyncio.sleep(5)
+        await asyncio.Event().wait()  # silent for good: only the client's timeout ends the call
 
     client = transport(await serve(handler), read_timeout=0.2)
-    start = time.monotonic()
     try:
         with pytest.raises(UpstreamTimeoutError):
             await client.send("GET", "/", {}, None)
     finally:
         await client.aclose()
-    assert time.monotonic() - start < 1.5
 
 
 async def test_a_connection_dropped_mid_answer_is_a_bad_response(

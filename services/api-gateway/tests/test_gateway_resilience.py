@@ -110,8 +110,26 @@ async def test_a_5xx_passes_through_and_is_not_retried(
     assert route.call_count == 1
 
 
+class Clock:
+    """The breakers' clock, moved by the test instead of waited for."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 async def test_the_breaker_opens_fails_fast_then_probes_and_closes(
-    gateway: httpx.AsyncClient, customer_api: respx.MockRouter
+    gateway_with: Callable[..., Any], customer_api: respx.MockRouter
+) -> None:
+    clock = Clock()
+    async with gateway_with(clock=clock) as gateway:
+        await _opens_fails_fast_then_probes_and_closes(gateway, customer_api, clock)
+
+
+async def _opens_fails_fast_then_probes_and_closes(
+    gateway: httpx.AsyncClient, customer_api: respx.MockRouter, clock: Clock
 ) -> None:
     route = customer_api.get(CUSTOMER_PATH).mock(side_effect=httpx.ConnectTimeout("slow"))
     await gateway.get(API_CUSTOMER)  # 3 tries, every one failed: 3 calls, the minimum
@@ -130,15 +148,15 @@ async def test_the_breaker_opens_fails_fast_then_probes_and_closes(
         in (await gateway.get("/metrics")).text
     )
 
-    # Half-open after the cool-down: one probe goes through; it fails, so open again.
-    await asyncio.sleep(0.25)
+    # Half-open after the cool-down (0.2 s): one probe goes through; it fails, so open again.
+    clock.now += 0.25
     assert (await gateway.get(API_CUSTOMER)).status_code == 503
     assert route.call_count == 4
     assert_problem(await gateway.get(API_CUSTOMER), 503, "upstream-circuit-open")
 
     # The upstream is back: the next probe succeeds and the circuit closes.
     route.respond(200, json={"id": CUSTOMER_ID})
-    await asyncio.sleep(0.25)
+    clock.now += 0.25
     assert (await gateway.get(API_CUSTOMER)).status_code == 200
     assert (await gateway.get(API_CUSTOMER)).status_code == 200
     assert (

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from chassis import get_logger
@@ -46,6 +48,7 @@ def upstream_client(
     *,
     read_timeout: float,
     faults: FaultTable | None = None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> UpstreamClient:
     return UpstreamClient(
         name,
@@ -57,6 +60,7 @@ def upstream_client(
             window=settings.breaker_window_seconds,
             reset_timeout=settings.breaker_reset_seconds,
             on_state_change=on_circuit_change,
+            clock=clock,
         ),
         retry=RetryPolicy(
             attempts=settings.retry_attempts,
@@ -80,9 +84,11 @@ def build_upstreams(
     budget: BufferBudget | None = None,
     identity_transport: Transport | None = None,
     faults: FaultTable | None = None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> Upstreams:
     """Production transports unless tests pass their own, all of them drawing on ``budget``;
-    the Lab's faults in front of the customer and order services when it is on."""
+    the Lab's faults in front of the customer and order services when it is on. ``clock`` is
+    the breakers' (tests move it instead of waiting)."""
 
     def aiohttp_transport(url: str, read_timeout: float) -> AiohttpTransport:
         return AiohttpTransport(
@@ -105,13 +111,18 @@ def build_upstreams(
         settings.identity_service_url, settings.identity_read_timeout
     )
     customer_client = upstream_client(
-        CUSTOMER, customer, settings, read_timeout=settings.customer_read_timeout, faults=faults
+        CUSTOMER,
+        customer,
+        settings,
+        read_timeout=settings.customer_read_timeout,
+        faults=faults,
+        clock=clock,
     )
     order_client = upstream_client(
-        ORDER, order, settings, read_timeout=settings.order_read_timeout, faults=faults
+        ORDER, order, settings, read_timeout=settings.order_read_timeout, faults=faults, clock=clock
     )
     identity_client = upstream_client(
-        "identity", identity, settings, read_timeout=settings.identity_read_timeout
+        "identity", identity, settings, read_timeout=settings.identity_read_timeout, clock=clock
     )
     return Upstreams(
         customers=CustomerClient(customer_client),

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 
 from chassis import TokenVerifier, serve
@@ -41,9 +42,10 @@ def create_app(
     order_transport: Transport | None = None,
     identity_transport: Transport | None = None,
     token_verifier: TokenVerifier | None = None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> FastAPI:
-    """The gateway app; tests pass transports to reach services in-process or mocked, and a
-    verifier that knows their issuer's keys."""
+    """The gateway app; tests pass transports to reach services in-process or mocked, a
+    verifier that knows their issuer's keys, and a clock for the circuit breakers."""
     settings = settings or GatewaySettings()
     budget = BufferBudget(settings.max_buffered_bytes) if settings.max_buffered_bytes else None
 
@@ -62,6 +64,7 @@ def create_app(
                 budget=budget,
                 identity_transport=identity_transport,
                 faults=app.state.lab.faults if app.state.lab else None,
+                clock=clock,
             )
             app.state.upstreams = upstreams
             for client in upstreams.all:
