@@ -15,7 +15,7 @@ from api_gateway.main import create_app
 from api_gateway.transports import HttpxTransport
 from asgi_lifespan import LifespanManager
 from chassis import MEMORY_DATABASE_URL
-from orderflow_testing import TestIssuer, app_client, state_per_request
+from orderflow_testing import TestIssuer, app_client, sample, state_per_request
 
 from .conftest import fast_settings
 
@@ -349,8 +349,11 @@ async def test_the_dashboard(api: httpx.AsyncClient) -> None:
 async def test_readiness_liveness_and_metrics(api: httpx.AsyncClient) -> None:
     ready = await api.get("/readyz")
     live = await api.get("/healthz")
+    calls = ("gateway_upstream_requests_total", {"outcome": "200", "upstream": "order"})
+    served = ("http_requests_total", {"method": "GET", "route": "/api/orders", "status": "200"})
+    before = (await api.get("/metrics")).text
     await api.get("/api/orders")
-    metrics = (await api.get("/metrics")).text
+    after = (await api.get("/metrics")).text
 
     assert ready.status_code == 200, ready.text
     assert {name: check["status"] for name, check in ready.json()["checks"].items()} == {
@@ -359,8 +362,8 @@ async def test_readiness_liveness_and_metrics(api: httpx.AsyncClient) -> None:
         "identity": "ok",
     }
     assert live.json() == {"status": "ok"}
-    assert 'gateway_upstream_requests_total{outcome="200",upstream="order"}' in metrics
-    assert 'route="/api/orders"' in metrics
+    for name, labels in (calls, served):
+        assert sample(after, name, **labels) == sample(before, name, **labels) + 1, name
 
 
 # Sign-in: /api/auth forwarded to the identity service

@@ -10,7 +10,7 @@ import pytest
 import respx
 from api_gateway.main import create_app
 from api_gateway.transports import HttpxTransport
-from orderflow_testing import TestIssuer, app_client
+from orderflow_testing import TestIssuer, app_client, sample
 
 from .conftest import ORDER_URL, fast_settings, mock_transport
 
@@ -299,12 +299,15 @@ async def test_metrics_count_upstream_calls_by_outcome(
     customer_api.get(CUSTOMER_PATH).mock(
         side_effect=[httpx.ConnectError("refused"), httpx.Response(200, json={})]
     )
+    calls = ("gateway_upstream_requests_total", {"outcome": "200", "upstream": "customer"})
+    retries = ("gateway_upstream_retries_total", {"upstream": "customer"})
+    before = (await gateway.get("/metrics")).text
+
     await gateway.get(API_CUSTOMER)
 
-    text = (await gateway.get("/metrics")).text
-
-    assert 'gateway_upstream_requests_total{outcome="200",upstream="customer"}' in text
-    assert 'gateway_upstream_retries_total{upstream="customer"}' in text
+    after = (await gateway.get("/metrics")).text
+    for name, labels in (calls, retries):
+        assert sample(after, name, **labels) == sample(before, name, **labels) + 1, name
 
 
 async def test_the_access_log_line_carries_upstream_timings(

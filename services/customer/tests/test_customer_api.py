@@ -5,6 +5,7 @@ import uuid
 
 import httpx
 import pytest
+from orderflow_testing import sample
 
 from .conftest import create_customer
 
@@ -266,11 +267,14 @@ async def test_health_and_readiness(client: httpx.AsyncClient) -> None:
 
 
 async def test_metrics_count_requests_by_route_template(client: httpx.AsyncClient) -> None:
+    labels = {"method": "GET", "route": "/customers/{customer_id}", "status": "404"}
+    before = sample((await client.get("/metrics")).text, "http_requests_total", **labels)
+
+    await client.get(f"/customers/{uuid.uuid4()}")
     await client.get(f"/customers/{uuid.uuid4()}")
 
-    text = (await client.get("/metrics")).text
-
-    assert 'route="/customers/{customer_id}",status="404"' in text
+    after = sample((await client.get("/metrics")).text, "http_requests_total", **labels)
+    assert after == before + 2
 
 
 FORGED_CURSORS = [

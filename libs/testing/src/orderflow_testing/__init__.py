@@ -2,6 +2,7 @@
 
 from .apps import app_client, state_per_request
 from .issuer import TestIssuer
+from .metrics import sample
 from .postgres import PostgresServer, postgres_admin_url
 from .processes import (
     FAST_PASSWORD_HASHING,
@@ -36,6 +37,7 @@ __all__ = [
     "order_service",
     "postgres_admin_url",
     "run_script",
+    "sample",
     "state_per_request",
     "wait_ready",
 ]
