@@ -18,6 +18,8 @@ GATEWAY_PORT ?= 8000
 FRONTEND_PORT ?= 5173
 # The Lab's span receiver in the gateway (loopback only; docs/adr/0023).
 LAB_OTLP_PORT ?= 4319
+# How make run and make dev print the components' logs: console (one line per event) or json.
+LOG_FORMAT ?= console
 # MEMORY=1 keeps every database in memory: a clean slate at each start.
 MEMORY ?= 0
 ifeq ($(MEMORY),1)
@@ -93,7 +95,7 @@ run: install frontend-build ## Run the whole system with its development logins;
 		--run 'order=$(BIN)/orderflow-order' \
 		--run 'identity=$(RUN_IDENTITY) $(BIN)/orderflow-identity' \
 		--run 'gateway=$(BIN)/orderflow-gateway' \
-		--run 'frontend=sh -c "cd frontend && exec node_modules/.bin/vite preview"'
+		--run 'frontend=$(BIN)/orderflow-ui-server'
 
 # The Lab is on where people run the system to watch it, and off by default everywhere else.
 run dev: export GATEWAY_LAB_ENABLED ?= true
@@ -103,6 +105,11 @@ run dev: export ORDER_LAB_OTLP_ENDPOINT ?= http://127.0.0.1:$(LAB_OTLP_PORT)
 run dev: export IDENTITY_LAB_OTLP_ENDPOINT ?= http://127.0.0.1:$(LAB_OTLP_PORT)
 # One person in the Lab can open a circuit: 5 calls in the window suffice here (production: 20).
 run dev: export GATEWAY_BREAKER_MINIMUM_CALLS ?= 5
+# A person reads these logs: one coloured line per event (images and Kubernetes keep JSON).
+run dev: export CUSTOMER_LOG_FORMAT ?= $(LOG_FORMAT)
+run dev: export ORDER_LOG_FORMAT ?= $(LOG_FORMAT)
+run dev: export IDENTITY_LOG_FORMAT ?= $(LOG_FORMAT)
+run dev: export GATEWAY_LOG_FORMAT ?= $(LOG_FORMAT)
 
 dev: install frontend-deps ## The same with hot reload (uvicorn --reload, Vite dev server)
 	@mkdir -p var

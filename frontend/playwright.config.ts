@@ -5,7 +5,7 @@ const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 export default defineConfig({
   testDir: "tests/e2e",
-  // Starts customer, order and gateway processes and `vite preview` on free ports; see stack.ts.
+  // Starts the services, the gateway and the UI server of `make run` on free ports; see global-setup.ts.
   globalSetup: "./tests/e2e/global-setup.ts",
   // One story against one stack: the steps build on one another and the last one stops a service.
   workers: 1,

@@ -7,14 +7,15 @@ import { FRONTEND_DIR, REPO_ROOT, freePort, start, stopAndWait, waitUntilReady, 
 /**
  * The real system on free ports: the customer, order and identity services (each with its own
  * SQLite file in a fresh temporary folder; identity with its demo accounts), the gateway in front
- * of them trusting identity's tokens, and the built app served by `vite preview`, which forwards
- * /api to the gateway as `make run` does. The Lab is on, as in `make run`.
+ * of them trusting identity's tokens, and the built app served by the UI server `make run` uses
+ * (services/ui-server), which sends the Content-Security-Policy and forwards /api to the gateway. The Lab is on, as in `make run`.
  *
  * Tests read E2E_BASE_URL and, to take the customer service down, E2E_CUSTOMER_PID.
  */
 export default async function globalSetup(): Promise<() => Promise<void>> {
   const dataDir = mkdtempSync(join(tmpdir(), "orderflow-e2e-"));
-  const [customerPort, orderPort, identityPort, gatewayPort, frontendPort] = await Promise.all([
+  const [customerPort, orderPort, identityPort, gatewayPort, frontendPort, labPort] = await Promise.all([
+    freePort(),
     freePort(),
     freePort(),
     freePort(),
@@ -71,6 +72,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
         GATEWAY_IDENTITY_SERVICE_URL: identityUrl,
         GATEWAY_CORS_ORIGINS: frontendUrl,
         GATEWAY_LAB_ENABLED: "true",
+        // The Lab's span receiver on a free port too: another stack on this machine may hold 4319.
+        GATEWAY_LAB_OTLP_PORT: String(labPort),
         ...trust("GATEWAY"),
       },
     });
@@ -85,14 +88,19 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     if (!existsSync(join(FRONTEND_DIR, "dist", "index.html"))) {
       execFileSync("npx", ["vite", "build"], { cwd: FRONTEND_DIR, stdio: "inherit" });
     }
-    const preview = start("frontend", "npx", ["vite", "preview"], {
-      cwd: FRONTEND_DIR,
-      env: { FRONTEND_HOST: "127.0.0.1", FRONTEND_PORT: String(frontendPort), ORDERFLOW_GATEWAY_URL: gatewayUrl },
+    const uiServer = start("frontend", "uv", ["run", "--frozen", "orderflow-ui-server"], {
+      ...python,
+      env: {
+        FRONTEND_HOST: "127.0.0.1",
+        FRONTEND_PORT: String(frontendPort),
+        FRONTEND_DIST: join(FRONTEND_DIR, "dist"),
+        ORDERFLOW_GATEWAY_URL: gatewayUrl,
+      },
     });
-    running.push(preview);
-    await waitUntilReady(`${frontendUrl}/`, preview, 30_000);
-    // Through the preview's proxy and the gateway to the identity service: the path a sign-in takes.
-    await waitUntilReady(`${frontendUrl}/api/auth/.well-known/openid-configuration`, preview, 10_000);
+    running.push(uiServer);
+    await waitUntilReady(`${frontendUrl}/`, uiServer, 30_000);
+    // Through the UI server's proxy and the gateway to the identity service: the path a sign-in takes.
+    await waitUntilReady(`${frontendUrl}/api/auth/.well-known/openid-configuration`, uiServer, 10_000);
   } catch (error) {
     await teardown();
     throw error;

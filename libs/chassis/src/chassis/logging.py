@@ -1,8 +1,11 @@
-"""Structured logging: one JSON object per line, with the request id of the request being served."""
+"""Structured logging: one JSON object per line, with the request id of the request being served;
+or, for a person at a terminal (``<P>_LOG_FORMAT=console``, the default of `make run`), one
+coloured line per event with the same fields."""
 
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from typing import Any
 
@@ -30,7 +33,7 @@ def configure_logging(*, service: str, level: str = "INFO", fmt: str = "json") -
     renderer: Any = (
         structlog.processors.JSONRenderer()
         if fmt == "json"
-        else structlog.dev.ConsoleRenderer(colors=False)
+        else structlog.dev.ConsoleRenderer(colors=console_colors(), exception_formatter=_plain)
     )
     _access_logger = structlog.wrap_logger(
         structlog.WriteLogger(sys.stdout),
@@ -75,6 +78,19 @@ def configure_logging(*, service: str, level: str = "INFO", fmt: str = "json") -
     logging.getLogger("uvicorn.access").disabled = True
     # httpx logs every call at INFO; the access log already records calls to other services.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def console_colors() -> bool:
+    """Colours in console logs: on a terminal, or when ``FORCE_COLOR`` says the pipe ends in one
+    (the supervisor of `make run` sets it); never with ``NO_COLOR`` (https://no-color.org)."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    return bool(os.environ.get("FORCE_COLOR")) or sys.stdout.isatty()
+
+
+def _plain(sio: Any, exc_info: Any) -> None:
+    """Tracebacks as Python prints them: no rich/better-exceptions import in a service."""
+    structlog.dev.plain_traceback(sio, exc_info)
 
 
 def _add_fields(**fields: str) -> Any:
