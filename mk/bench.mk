@@ -24,3 +24,14 @@ bench-datapath-smoke: install bench-tools
 	$(UV) run --frozen python -m bench.datapath --smoke
 
 bench-smoke: bench-datapath-smoke
+
+# Search and the dashboard as the data grows (bench/scale.py).
+.PHONY: bench-scale bench-scale-smoke
+
+bench-scale: install ## Search at 1k vs 100k customers, dashboard at 1k vs 1M orders (~10 min)
+	$(UV) run --frozen python -m bench.scale
+
+bench-scale-smoke: install
+	$(UV) run --frozen python -m bench.scale --smoke
+
+bench-smoke: bench-scale-smoke
