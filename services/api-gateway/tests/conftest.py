@@ -20,8 +20,11 @@ IDENTITY_URL = "http://identity.test"
 
 
 def fast_settings(**overrides: Any) -> GatewaySettings:
-    """Small limits and near-zero backoff, so failure drills take milliseconds."""
+    """Small limits and near-zero backoff, so failure drills take milliseconds; budgets that
+    no test reaches unless it sets its own."""
     values: dict[str, Any] = {
+        "rate_limit_reads": "10000/s",
+        "rate_limit_writes": "10000/s",
         "access_log": False,
         "tracing": False,
         "retry_attempts": 3,

@@ -13,6 +13,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
 from fastapi.responses import HTMLResponse
 from fastapi_offline import FastAPIOffline
+from starlette.middleware import Middleware
 
 from . import health, metrics
 from .access import AuthMiddleware
@@ -68,6 +69,7 @@ def create_app(
     untraced: Sequence[str] = (),
     authenticate: bool = False,
     token_verifier: TokenVerifier | None = None,
+    middleware: Sequence[Middleware] = (),
 ) -> FastAPI:
     """An app with OrderFlow's defaults: JSON logs, request ids, problem+json errors, metrics,
     ``/healthz`` and ``/readyz``, trace context passed on, and (with ``storage``) a migrated
@@ -80,7 +82,10 @@ def create_app(
 
     At the edge: bodies only in the media types each operation declares (415) and within
     ``max_body_bytes`` (413); ``nosniff`` on every answer and ``no-store`` on those under
-    ``private_paths``; ``/docs`` and ``/redoc`` from assets served here, never a CDN."""
+    ``private_paths``; ``/docs`` and ``/redoc`` from assets served here, never a CDN.
+
+    ``middleware`` runs, in the order given, innermost: after the caller is known and inside
+    CORS (so its own answers, a 429 say, reach a browser), just before the routes."""
     configure_logging(
         service=settings.service_name, level=settings.log_level, fmt=settings.log_format
     )
@@ -138,6 +143,8 @@ def create_app(
         app.include_router(router)
     install_problem_handlers(app, problem_map)
     document_body_refusals(app)
+    for layer in reversed(middleware):
+        app.add_middleware(layer.cls, *layer.args, **layer.kwargs)
     if cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -155,6 +162,8 @@ def create_app(
                 "Location",
                 "X-Request-ID",
                 "Retry-After",
+                "RateLimit",
+                "RateLimit-Policy",
                 "Idempotent-Replayed",
             ],
         )

@@ -179,6 +179,14 @@ def order_service(
     )
 
 
+# Budgets no test reaches unless it sets its own (the rate-limit tests do, small).
+ROOMY_BUDGETS = {
+    "GATEWAY_RATE_LIMIT_READS": "100000/s",
+    "GATEWAY_RATE_LIMIT_WRITES": "100000/s",
+    "GATEWAY_RATE_LIMIT_LOGIN_FAILURES": "100000/s",
+}
+
+
 def gateway_service(
     log_dir: Path,
     *,
@@ -191,7 +199,8 @@ def gateway_service(
     **env: str,
 ) -> ServiceProcess:
     """The gateway on 127.0.0.1 and ``port`` (a free one by default) in front of the three
-    services, trusting ``issuer``'s tokens (not started yet)."""
+    services, trusting ``issuer``'s tokens, with budgets no test reaches unless ``env`` sets
+    them (not started yet)."""
     port = port or free_port()
     return ServiceProcess(
         name,
@@ -205,6 +214,7 @@ def gateway_service(
             "GATEWAY_ORDER_SERVICE_URL": order_service_url,
             "GATEWAY_IDENTITY_SERVICE_URL": identity_service_url,
             **auth_env("GATEWAY", issuer),
+            **ROOMY_BUDGETS,
             **env,
         },
     )

@@ -8,6 +8,7 @@ from chassis import problem_responses
 from fastapi import Depends, Request
 
 from .gateway import Upstreams
+from .ratelimit import Limiter
 
 UPSTREAM_ERRORS = (502, 503, 504)
 
@@ -19,6 +20,15 @@ async def get_upstreams(request: Request) -> Upstreams:
 
 
 UpstreamsDep = Annotated[Upstreams, Depends(get_upstreams)]
+
+
+async def get_limiter(request: Request) -> Limiter | None:
+    """The budgets, or None when they are off."""
+    limiter: Limiter | None = request.app.state.limiter
+    return limiter
+
+
+LimiterDep = Annotated[Limiter | None, Depends(get_limiter)]
 
 
 def query_string(request: Request) -> str:
@@ -39,8 +49,9 @@ def body_headers(request: Request, *names: str) -> dict[str, str]:
 
 
 def errors(*statuses: int) -> dict[int | str, dict[str, object]]:
-    """OpenAPI problem responses: ``statuses`` plus what any upstream call may answer.
+    """OpenAPI problem responses: ``statuses``, a spent budget (429) and what any upstream
+    call may answer.
 
     400 is a body that is not JSON at all, 413 one over the size limit, 415 one not sent as
     JSON."""
-    return problem_responses(*statuses, *UPSTREAM_ERRORS)
+    return problem_responses(*statuses, 429, *UPSTREAM_ERRORS)

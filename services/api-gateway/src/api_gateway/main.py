@@ -9,11 +9,14 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from chassis import TokenVerifier, serve
 from chassis import create_app as create_service_app
 from fastapi import FastAPI
+from starlette.middleware import Middleware
 
 from . import lab as the_lab
 from . import openapi
 from .budget import BufferBudget, ReleaseBuffersMiddleware
 from .gateway import UPSTREAMS, build_upstreams
+from .ratelimit import RateLimitMiddleware
+from .ratelimit.build import build_limiter
 from .routes import auth, customers, dashboard, lab, orders
 from .settings import GatewaySettings
 from .upstream import PROBLEMS, Transport
@@ -30,6 +33,11 @@ Errors are RFC 9457 problem details (`application/problem+json`). Statuses from 
 pass through; the gateway adds 413 (body over 1 MiB), 415 (a body not sent as
 `application/json`), 502 (a broken upstream answer), 503 (a service unreachable, or its circuit
 open: see `Retry-After`) and 504 (a service too slow).
+
+Every caller has a budget (the token's `sub`, else the client address): reads 50/s with bursts
+of 100, writes 10/s with bursts of 20, and 10 failed sign-ins a minute per address and per
+username. Each answer under a budget says where it stands (`RateLimit-Policy`, `RateLimit`:
+draft-ietf-httpapi-ratelimit-headers); past it, a 429 problem with `Retry-After`.
 """
 # Answers under these hold personal data: no cache may keep them.
 PRIVATE_PATHS = ("/api/customers", "/api/orders", "/api/dashboard", "/api/auth", "/api/lab")
@@ -48,6 +56,7 @@ def create_app(
     verifier that knows their issuer's keys, and a clock for the circuit breakers."""
     settings = settings or GatewaySettings()
     budget = BufferBudget(settings.max_buffered_bytes) if settings.max_buffered_bytes else None
+    limiter = build_limiter(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -67,6 +76,8 @@ def create_app(
                 clock=clock,
             )
             app.state.upstreams = upstreams
+            if limiter is not None:
+                running.push_async_callback(limiter.aclose)
             for client in upstreams.all:
                 app.state.readiness_checks[client.name] = client.probe
                 running.push_async_callback(client.transport.aclose)
@@ -85,10 +96,12 @@ def create_app(
         # The Lab does not watch itself: its pages poll, and would fill it with their own calls.
         untraced=(lab.router.prefix,),
         authenticate=True,
+        middleware=[Middleware(RateLimitMiddleware, limiter=limiter)] if limiter else [],
     )
     # Swagger's Authorize button signs in as the browser's public client does.
     app.swagger_ui_init_oauth = {"clientId": WEB_CLIENT_ID}
     app.state.settings = settings
+    app.state.limiter = limiter
     if budget is not None:
         app.add_middleware(ReleaseBuffersMiddleware, budget=budget)
     openapi.install(app)
@@ -97,4 +110,10 @@ def create_app(
 
 def run() -> None:
     settings = GatewaySettings()
-    serve(create_app(settings), settings, timeout_keep_alive=settings.keepalive_timeout)
+    # proxy_headers off: the client address is the limiter's to read, from trusted proxies only.
+    serve(
+        create_app(settings),
+        settings,
+        timeout_keep_alive=settings.keepalive_timeout,
+        proxy_headers=False,
+    )

@@ -61,3 +61,17 @@ def watch_upstream(client: UpstreamClient) -> None:
         lambda: read_breaker(client.breaker).failure_rate or 0.0
     )
     BREAKER_STATE.labels(name).set_function(lambda: BREAKER_VALUES[client.breaker.state])
+
+
+RATE_LIMITED = Counter(
+    "gateway_rate_limited_total",
+    "Requests refused with a 429, by policy (reads, writes, login) and by what was counted "
+    "(sub, address, username).",
+    ["policy", "reason"],
+)
+RATE_LIMIT_FALLBACKS = Counter(
+    "gateway_rate_limit_fallbacks_total",
+    "Requests judged by the process's own buckets because Redis failed (error), was too slow "
+    "(timeout), or is being left alone after a failure (resting).",
+    ["reason"],
+)

@@ -1,8 +1,18 @@
-from typing import Annotated
+from typing import Annotated, Any
 
 from chassis import ServiceSettings
-from pydantic import Field, field_validator
+from pydantic import BeforeValidator, Field, field_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
+
+from .ratelimit.callers import IPNetwork, parse_networks
+from .ratelimit.gcra import Rate
+
+
+def _rate(value: Any) -> Any:
+    return Rate.parse(value) if isinstance(value, str) else value
+
+
+RateSetting = Annotated[Rate, NoDecode, BeforeValidator(_rate)]
 
 
 class GatewaySettings(ServiceSettings):
@@ -76,9 +86,48 @@ class GatewaySettings(ServiceSettings):
         default=300, ge=1, le=10_000, description="Traces the Lab keeps, the newest"
     )
 
+    # Per-caller budgets (docs/adr/0016): "<count>/<s|min|h> [burst <n>]".
+    rate_limit_enabled: bool = Field(default=True, description="Off: no budgets at all")
+    rate_limit_reads: RateSetting = Field(
+        default=Rate.parse("50/s burst 100"), description="GET and HEAD per caller"
+    )
+    rate_limit_writes: RateSetting = Field(
+        default=Rate.parse("10/s burst 20"), description="Every other method per caller"
+    )
+    rate_limit_login_failures: RateSetting = Field(
+        default=Rate.parse("10/min"),
+        description="Failed sign-ins per client address and per username (docs/adr/0017)",
+    )
+    redis_url: str | None = Field(
+        default=None,
+        description="Budgets in this Redis, shared by every replica; unset: in the process",
+    )
+    redis_key_prefix: str = Field(
+        default="orderflow:ratelimit:", min_length=1, description="Of every budget's key"
+    )
+    rate_limit_timeout: float = Field(
+        default=0.1, gt=0, le=5, description="Seconds Redis may take before the process decides"
+    )
+    rate_limit_retry_seconds: float = Field(
+        default=1.0, ge=0, description="Seconds the process decides alone after Redis failed"
+    )
+    trusted_proxies: Annotated[tuple[IPNetwork, ...], NoDecode] = Field(
+        default=(),
+        description="Addresses or networks (comma-separated) whose X-Forwarded-For is believed",
+    )
+
     @property
     def keeps_spans(self) -> bool:
         return self.lab_enabled
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _parse_proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part for part in value.split(",") if part.strip()]
+        if isinstance(value, list | tuple):
+            return parse_networks(str(part) for part in value)
+        return value
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -10,9 +10,10 @@ from fastapi import APIRouter, Depends, Request, Response, status
 
 from ..auth import AUTH_RESPONSES, require_caller
 from ..body import RawBody
-from ..deps import UpstreamsDep, errors
+from ..deps import LimiterDep, UpstreamsDep, errors
 from ..openapi import form_body
 from ..proxy import forward_auth
+from ..ratelimit import login
 from ..schemas import Discovery, Jwks, LogoutRequest, Me, TokenError, TokenRequest, TokenResponse
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
@@ -41,15 +42,28 @@ def identity_headers(request: Request) -> dict[str, str]:
     responses={**TOKEN_ERRORS, **errors(413)},
     openapi_extra=form_body(TokenRequest),
 )
-async def token(body: RawBody, request: Request, upstreams: UpstreamsDep) -> Response:
+async def token(
+    body: RawBody, request: Request, upstreams: UpstreamsDep, limiter: LimiterDep
+) -> Response:
     """The OAuth 2.0 token endpoint (RFC 6749), form-encoded: `password` (people),
     `refresh_token`, `client_credentials` (scripts; the secret in the form or by HTTP Basic).
     With `client_id=orderflow-web` the refresh token is an HttpOnly, SameSite=Strict cookie on
     `/api/auth`, not in the body, and a refresh needs only that cookie. Each refresh token is
-    spent by its use; presenting a spent one revokes the whole sign-in."""
-    return forward_auth(
-        await upstreams.identity.token(body=body, headers=identity_headers(request))
-    )
+    spent by its use; presenting a spent one revokes the whole sign-in. Failed attempts are
+    limited per client address and per username (429 with `Retry-After`)."""
+    if limiter is None:
+        return forward_auth(
+            await upstreams.identity.token(body=body, headers=identity_headers(request))
+        )
+    attempt = await login.begin(limiter, request.scope, body)
+    try:
+        answer = await upstreams.identity.token(body=body, headers=identity_headers(request))
+    except BaseException:
+        await attempt.settle(None)
+        raise
+    response = forward_auth(answer)
+    response.headers.update(await attempt.settle(answer.status))
+    return response
 
 
 @router.post(
