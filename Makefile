@@ -9,6 +9,8 @@ empty :=
 SRC_PATH := $(subst $(empty) $(empty),:,$(SRC_DIRS))
 # On CI the PostgreSQL tests must run; `make test` never skips them silently (see libs/testing).
 export ORDERFLOW_TEST_POSTGRES_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
+# Likewise the Redis tests (the gateway's shared budgets), on a database number of their own.
+export ORDERFLOW_TEST_REDIS_URL ?= redis://127.0.0.1:6379/9
 
 # Where each component listens; every one is also a setting of its own (see README).
 CUSTOMER_PORT ?= 8001

@@ -17,6 +17,7 @@ from .processes import (
     run_script,
     wait_ready,
 )
+from .redis import RedisNamespace, redis_namespace, redis_test_url
 from .signin import IdentitySignIn
 from .stack import Stack
 
@@ -25,6 +26,7 @@ __all__ = [
     "IdentitySignIn",
     "Issuer",
     "PostgresServer",
+    "RedisNamespace",
     "ServiceProcess",
     "Stack",
     "TestIssuer",
@@ -36,6 +38,8 @@ __all__ = [
     "identity_service",
     "order_service",
     "postgres_admin_url",
+    "redis_namespace",
+    "redis_test_url",
     "run_script",
     "sample",
     "state_per_request",

@@ -1,4 +1,5 @@
-"""The pytest plugin: ``database_url`` runs a test on in-memory SQLite and on PostgreSQL."""
+"""The pytest plugin: ``database_url`` runs a test on in-memory SQLite and on PostgreSQL;
+``redis_namespace`` gives a test keys of its own on the test Redis."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from chassis import MEMORY_DATABASE_URL
 
 from .issuer import TestIssuer
 from .postgres import ENV_VAR, PostgresServer, postgres_admin_url, truncate_all
+from .redis import RedisNamespace
+from .redis import redis_namespace as fresh_redis_namespace
 
 
 @pytest.fixture(scope="session")
@@ -27,6 +30,14 @@ def postgres_server() -> Iterator[PostgresServer]:
     server = PostgresServer(admin_url)
     yield server
     server.drop_all()
+
+
+@pytest.fixture
+def redis_namespace() -> Iterator[RedisNamespace]:
+    """Keys of this test's own on the test Redis, deleted afterwards; the test fails if the
+    server does not answer."""
+    with fresh_redis_namespace() as namespace:
+        yield namespace
 
 
 @pytest.fixture(scope="session")
