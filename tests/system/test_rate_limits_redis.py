@@ -10,7 +10,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from orderflow_testing import ServiceProcess, Stack, free_port, redis_namespace
+from orderflow_testing import ServiceProcess, Stack, gateway_service, redis_namespace
+from orderflow_testing.metrics import sample
 
 pytestmark = [pytest.mark.system, pytest.mark.redis]
 READS = "1/s burst 8"
@@ -66,13 +67,14 @@ def gateways(
     stack.start()
 
     def another(name: str, **env: str) -> ServiceProcess:
-        port = free_port()
-        return ServiceProcess(
-            name,
-            "orderflow-gateway",
-            port=port,
-            log_dir=workdir,
-            env={**stack.gateway.env, **shared, "GATEWAY_PORT": str(port), **env},
+        return gateway_service(
+            workdir,
+            issuer=stack.issuer,
+            customer_service_url=stack.customer.url,
+            order_service_url=stack.order.url,
+            identity_service_url=stack.identity.url,
+            name=name,
+            **{**shared, **env},
         )
 
     extra = {
@@ -113,11 +115,11 @@ def test_two_gateways_on_one_redis_admit_one_burst(gateways: Gateways) -> None:
 
 
 def fallbacks(url: str) -> float:
-    total = 0.0
-    for line in httpx.get(f"{url}/metrics").text.splitlines():
-        if line.startswith("gateway_rate_limit_fallbacks_total{"):
-            total += float(line.rsplit(" ", 1)[1])
-    return total
+    metrics = httpx.get(f"{url}/metrics").text
+    return sum(
+        sample(metrics, "gateway_rate_limit_fallbacks_total", reason=reason)
+        for reason in ("error", "timeout", "resting")
+    )
 
 
 @pytest.mark.parametrize("which", ["refused", "hung"])
