@@ -24,6 +24,7 @@ PUBLIC = {
     "InvalidField",
     "Problem",
     "ProblemError",
+    "Query",
     "problem_response",
     "problem_responses",
     # callers and their tokens

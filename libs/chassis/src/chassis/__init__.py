@@ -4,7 +4,7 @@ from . import spans
 from .access import CallerDep, require_principal, require_roles
 from .app import Storage, create_app, migrate, run_service
 from .auth import InvalidTokenError, Principal, TokenVerifier
-from .db import Database, naming_metadata
+from .db import Database, Query, naming_metadata
 from .deps import INVALID_CURSOR, CursorQuery, DatabaseDep, LimitQuery
 from .fields import EmailAddress, NoNul, Text
 from .http import create_client
@@ -58,6 +58,7 @@ __all__ = [
     "Principal",
     "Problem",
     "ProblemError",
+    "Query",
     "ServiceSettings",
     "Storage",
     "Text",

@@ -191,7 +191,7 @@ def instrument_database(db: Database) -> None:
             span.end()
             error.execution_context._orderflow_span = None  # type: ignore[union-attr]
 
-    for engine in {db.write_engine, db.read_engine}:
-        event.listen(engine.sync_engine, "before_cursor_execute", before)
-        event.listen(engine.sync_engine, "after_cursor_execute", after)
-        event.listen(engine.sync_engine, "handle_error", failed)
+    for engine in db.engines():
+        event.listen(engine, "before_cursor_execute", before)
+        event.listen(engine, "after_cursor_execute", after)
+        event.listen(engine, "handle_error", failed)

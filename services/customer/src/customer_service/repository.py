@@ -1,12 +1,24 @@
-"""Queries on the customer tables; the caller owns the session and its transaction."""
+"""Queries on the customer tables; the caller owns the session and its transaction.
+
+Short reads are Core statements for ``Database.fetch`` (no session: on a SQLite file they run
+inline on the event loop); anything that may scan stays on a session of ``Database.reading``.
+"""
 
 from collections.abc import Sequence
 
-from chassis import keyset
-from sqlalchemy import ColumnElement, Select, func, literal_column, or_, select, text
+from chassis import Query, keyset
+from sqlalchemy import ColumnElement, Select, bindparam, func, literal_column, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .models import Customer
+
+CUSTOMERS = Customer.__table__
+_BY_ID = select(CUSTOMERS).where(CUSTOMERS.c.id == bindparam("customer_id"))
+
+
+def by_id(customer_id: str) -> Query:
+    """One customer by primary key, as a row of every column."""
+    return _BY_ID, {"customer_id": customer_id}
 
 
 async def get(session: AsyncSession, *, customer_id: str) -> Customer | None:

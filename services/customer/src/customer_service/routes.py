@@ -90,8 +90,7 @@ async def get_customer_stats(db: DatabaseDep, caller: CallerDep) -> CustomerStat
 @router.get("/{customer_id}", response_model=CustomerRead, responses=problem_responses(404, 422))
 async def get_customer(customer_id: CustomerId, db: DatabaseDep, caller: CallerDep) -> CustomerRead:
     """One customer; a customer may read only its own (404 for any other)."""
-    customer = await customer_service.get(db, caller=caller, customer_id=str(customer_id))
-    return CustomerRead.model_validate(customer)
+    return await customer_service.get(db, caller=caller, customer_id=str(customer_id))
 
 
 @router.patch(

@@ -9,17 +9,16 @@ from sqlalchemy.exc import IntegrityError
 from . import repository
 from .domain import AccessDeniedError, CustomerNotFoundError, EmailTakenError, may_read
 from .models import Customer
-from .schemas import CustomerCreate, CustomerUpdate
+from .schemas import CustomerCreate, CustomerRead, CustomerUpdate
 
 
-async def get(db: Database, *, caller: Principal, customer_id: str) -> Customer:
+async def get(db: Database, *, caller: Principal, customer_id: str) -> CustomerRead:
     if not _may_read(caller, customer_id):
         raise CustomerNotFoundError(customer_id)  # never says that someone else's exists
-    async with db.reading() as session:
-        customer = await repository.get(session, customer_id=customer_id)
-    if customer is None:
+    (rows,) = await db.fetch(repository.by_id(customer_id))
+    if not rows:
         raise CustomerNotFoundError(customer_id)
-    return customer
+    return CustomerRead.model_validate(rows[0])
 
 
 async def get_all(

@@ -1,37 +1,62 @@
-"""Queries on the order tables; the caller owns the session and its transaction."""
+"""Queries on the order tables; the caller owns the session and its transaction.
 
-from collections.abc import Sequence
+Short reads are Core statements for ``Database.fetch`` (no session: on a SQLite file they run
+inline on the event loop): each is an index look-up or an index range of at most a page.
+"""
+
+from collections.abc import Collection
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
-from chassis import keyset
-from sqlalchemy import CursorResult, func, select, update
+from chassis import Query, keyset
+from sqlalchemy import CursorResult, Select, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .domain import OrderStatus
-from .models import IdempotencyKey, Order, StatusTotal
+from .models import IdempotencyKey, Order, OrderItem, StatusTotal
+
+ORDERS = Order.__table__
 
 
 async def get(session: AsyncSession, *, order_id: str) -> Order | None:
     return await session.get(Order, order_id, populate_existing=True)
 
 
-async def get_all(
-    session: AsyncSession,
-    *,
-    status: OrderStatus | None,
-    customer_id: str | None,
-    cursor: str | None,
-    limit: int,
-) -> Sequence[Order]:
-    """Newest first; one row more than ``limit`` when another page follows."""
-    stmt = select(Order)
+_BY_ID = select(ORDERS).where(Order.id == bindparam("order_id"))
+_ITEMS_OF = (
+    select(
+        OrderItem.order_id,
+        OrderItem.sku,
+        OrderItem.name,
+        OrderItem.quantity,
+        OrderItem.unit_price_cents,
+    )
+    .where(OrderItem.order_id.in_(bindparam("order_ids", expanding=True)))
+    .order_by(OrderItem.order_id, OrderItem.position)
+)
+
+
+def by_id(order_id: str) -> Query:
+    """One order's row by primary key (its items: :func:`items_of`)."""
+    return _BY_ID, {"order_id": order_id}
+
+
+def items_of(order_ids: Collection[str]) -> Query:
+    """The items of these orders, by the primary key's range, each order's in position order."""
+    return _ITEMS_OF, {"order_ids": list(order_ids)}
+
+
+def page(
+    *, status: OrderStatus | None, customer_id: str | None, cursor: str | None, limit: int
+) -> Select[Any]:
+    """Order rows newest first; one more than ``limit`` when another page follows. Every
+    filter has an index that ends in ``(created_at, id)``: a page is one index range."""
+    stmt = select(ORDERS)
     if status is not None:
         stmt = stmt.where(Order.status == status)
     if customer_id is not None:
         stmt = stmt.where(Order.customer_id == customer_id)
-    stmt = keyset(stmt, created_at=Order.created_at, id_=Order.id, cursor=cursor, limit=limit)
-    return (await session.scalars(stmt)).all()
+    return keyset(stmt, created_at=Order.created_at, id_=Order.id, cursor=cursor, limit=limit)
 
 
 def add(session: AsyncSession, *, order: Order) -> None:

@@ -35,15 +35,15 @@ OrderId = Annotated[uuid.UUID, Path(description="The order's id")]
 REPLAYED_HEADER = "Idempotent-Replayed"
 
 
-def _view(order: Order, caller: Principal) -> OrderRead:
+def _view(order: Order | OrderRead, caller: Principal) -> OrderRead:
     """The order as this caller sees it: ``allowed_transitions`` are the moves it may make."""
-    allowed = caller_transitions(order.status, staff=caller.is_staff)
-    return OrderRead.model_validate(order).model_copy(
-        update={"allowed_transitions": [s for s in OrderStatus if s in allowed]}
-    )
+    view = order if isinstance(order, OrderRead) else OrderRead.model_validate(order)
+    allowed = caller_transitions(view.status, staff=caller.is_staff)
+    view.allowed_transitions = [s for s in OrderStatus if s in allowed]
+    return view
 
 
-def _read(order: Order, caller: Principal, response: Response) -> OrderRead:
+def _read(order: Order | OrderRead, caller: Principal, response: Response) -> OrderRead:
     response.headers["ETag"] = f'"{order.version}"'
     return _view(order, caller)
 

@@ -1,9 +1,11 @@
 """Order use cases: each one transaction, domain errors out."""
 
 import uuid
-from collections.abc import Set
+from collections.abc import Sequence, Set
+from typing import Any
 
 from chassis import Database, Principal, page_of, spans, utcnow
+from sqlalchemy import Row
 from sqlalchemy.exc import IntegrityError
 
 from . import repository
@@ -21,19 +23,19 @@ from .domain import (
     request_fingerprint,
 )
 from .models import IdempotencyKey, Order, OrderItem
-from .schemas import OrderCreate, OrderStats
+from .schemas import OrderCreate, OrderRead, OrderStats
 
 # Every lost compare-and-set means another update won, and the lifecycle allows at most three
 # changes of one order; so a few attempts always end in success or a refusal.
 MAX_UPDATE_ATTEMPTS = len(OrderStatus)
 
 
-async def get(db: Database, *, caller: Principal, order_id: str) -> Order:
-    async with db.reading() as session:
-        order = await repository.get(session, order_id=order_id)
-    if order is None or not _may_see(caller, order):
+async def get(db: Database, *, caller: Principal, order_id: str) -> OrderRead:
+    """The order with its items, read in one snapshot (``allowed_transitions`` left empty)."""
+    rows, items = await db.fetch(repository.by_id(order_id), repository.items_of([order_id]))
+    if not rows or not _may_see(caller, rows[0].customer_id):
         raise OrderNotFoundError(order_id)  # never says that someone else's exists
-    return order
+    return _order_read(rows[0], items)
 
 
 async def get_all(
@@ -44,18 +46,28 @@ async def get_all(
     customer_id: str | None,
     cursor: str | None,
     limit: int,
-) -> tuple[list[Order], str | None]:
+) -> tuple[list[OrderRead], str | None]:
     """A page of the orders the caller may see: a customer's filter is always its own id, so
     asking for another customer's orders answers an empty page."""
     if not caller.is_staff:
         if caller.customer_id is None or customer_id not in (None, caller.customer_id):
             return [], None
         customer_id = caller.customer_id
-    async with db.reading() as session:
-        rows = await repository.get_all(
-            session, status=status, customer_id=customer_id, cursor=cursor, limit=limit
-        )
-    return page_of(rows, limit=limit, key=lambda o: (o.created_at, o.id))
+    (rows,) = await db.fetch(
+        repository.page(status=status, customer_id=customer_id, cursor=cursor, limit=limit)
+    )
+    orders, next_cursor = page_of(rows, limit=limit, key=lambda o: (o.created_at, o.id))
+    items: dict[str, list[Row[Any]]] = {order.id: [] for order in orders}
+    if orders:
+        # The items never change once written with their order: a second read agrees.
+        (item_rows,) = await db.fetch(repository.items_of(list(items)))
+        for item in item_rows:
+            items[item.order_id].append(item)
+    return [_order_read(order, items[order.id]) for order in orders], next_cursor
+
+
+def _order_read(row: Row[Any], items: Sequence[Row[Any]]) -> OrderRead:
+    return OrderRead.model_validate({**row._mapping, "items": items})
 
 
 async def create(
@@ -176,7 +188,7 @@ async def update_status(
     for _ in range(MAX_UPDATE_ATTEMPTS):
         async with db.writing() as session:
             order = await repository.get(session, order_id=order_id)
-            if order is None or not _may_see(caller, order):
+            if order is None or not _may_see(caller, order.customer_id):
                 raise OrderNotFoundError(order_id)
             if if_match is not None and order.version not in if_match:
                 raise VersionMismatchError(order.version)
@@ -207,5 +219,5 @@ async def stats(db: Database, *, caller: Principal) -> OrderStats:
     return OrderStats(total=sum(counts.values()), by_status=counts, revenue_cents=revenue)
 
 
-def _may_see(caller: Principal, order: Order) -> bool:
-    return may_see(order.customer_id, staff=caller.is_staff, own_customer_id=caller.customer_id)
+def _may_see(caller: Principal, customer_id: str) -> bool:
+    return may_see(customer_id, staff=caller.is_staff, own_customer_id=caller.customer_id)
