@@ -21,7 +21,6 @@ from .auth import TokenVerifier
 from .bodies import BodyLimitMiddleware, require_declared_media_type
 from .db import Database
 from .logging import configure_logging, get_logger
-from .migrations import upgrade
 from .observe import ObservabilityMiddleware
 from .problems import PROBLEM_CONTENT_TYPE, Problem, ProblemMap, install_problem_handlers
 from .security import SecurityHeadersMiddleware, Utf8QueryMiddleware
@@ -102,6 +101,8 @@ def create_app(
 
                 instrument_database(db)
             if settings.migrate_on_startup:
+                from .migrations import upgrade  # Alembic only in a process that migrates
+
                 await upgrade(db, storage.migrations, version_table=storage.version_table)
             app.state.db = db
             app.state.readiness_checks["database"] = _database_check(db)
@@ -236,6 +237,8 @@ def _database_check(db: Database) -> Any:
 def migrate(settings: ServiceSettings, storage: Storage) -> None:
     """Apply the service's migrations and return (``<service> migrate``, ``make migrate``)."""
     import asyncio
+
+    from .migrations import upgrade
 
     async def run() -> None:
         db = Database(settings.database_url or storage.default_url)

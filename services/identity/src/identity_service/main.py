@@ -23,7 +23,6 @@ from chassis import (
     serve,
 )
 from chassis import create_app as create_service_app
-from chassis.migrations import upgrade
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
@@ -169,6 +168,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 async def _add(settings: IdentitySettings, args: argparse.Namespace) -> dict[str, object]:
+    from chassis.migrations import upgrade  # Alembic only in the commands that migrate
+
     db = Database(settings.database_url or STORAGE.default_url)
     try:
         await upgrade(db, STORAGE.migrations, version_table=STORAGE.version_table)
