@@ -55,8 +55,8 @@ def test_no_password_has_a_default_and_each_is_required() -> None:
         resolved("${CUSTOMER_DB_PASSWORD:?set it}", env={})
 
 
-def test_the_system_is_five_components_and_postgres(compose: dict[str, Any]) -> None:
-    assert set(compose["services"]) == {"postgres", *APPS}
+def test_the_system_is_five_components_postgres_and_redis(compose: dict[str, Any]) -> None:
+    assert set(compose["services"]) == {"postgres", "redis", *APPS}
 
 
 @pytest.mark.parametrize("name", APPS)
@@ -77,7 +77,7 @@ def test_start_order_waits_for_health(compose: dict[str, Any]) -> None:
         "customer": {"postgres"},
         "order": {"postgres", "customer"},
         "identity": {"postgres"},
-        "gateway": {"customer", "order", "identity"},
+        "gateway": {"customer", "order", "identity", "redis"},
         "frontend": {"gateway"},
     }
     for name, needs in expected.items():
@@ -85,6 +85,7 @@ def test_start_order_waits_for_health(compose: dict[str, Any]) -> None:
         assert set(depends) == needs, name
         assert {d["condition"] for d in depends.values()} == {"service_healthy"}, name
     assert compose["services"]["postgres"]["healthcheck"]["test"][0] == "CMD"
+    assert compose["services"]["redis"]["healthcheck"]["test"][0] == "CMD"
 
 
 def test_only_the_gateway_and_the_frontend_are_published(compose: dict[str, Any]) -> None:
@@ -97,6 +98,20 @@ def test_networks_keep_the_frontend_away_from_services_and_data(compose: dict[st
     assert not networks["frontend"] & (networks["customer"] | networks["postgres"])
     assert not networks["gateway"] & networks["postgres"]
     assert networks["order"] & networks["customer"]
+    # Redis shares a network with the gateway and with nothing else.
+    assert networks["redis"] & networks["gateway"]
+    others = set(compose["services"]) - {"redis", "gateway"}
+    assert not any(networks["redis"] & networks[name] for name in others)
+
+
+def test_the_gateway_keeps_its_budgets_in_the_redis_service(compose: dict[str, Any]) -> None:
+    redis = compose["services"]["redis"]
+    url = compose["services"]["gateway"]["environment"]["GATEWAY_REDIS_URL"]
+
+    assert url.startswith("redis://redis:6379/")
+    assert redis["image"].startswith("redis:7") and not redis["image"].endswith(":latest")
+    assert redis["read_only"] is True and redis["cap_drop"] == ["ALL"]
+    assert redis["user"] != "0"
 
 
 def test_each_service_has_its_own_database_created_by_the_init_script(

@@ -156,6 +156,7 @@ def test_config_maps_and_secrets_referenced_are_built_or_documented(
         "orderflow-order-db",
         "orderflow-identity-db",
         "orderflow-identity-signing-keys",
+        "orderflow-gateway-redis",
     }
     for name, container, workload in all_containers(objects):
         for source in container.get("envFrom", []):
@@ -207,15 +208,19 @@ def test_local_runs_one_replica_of_each_and_postgres_in_the_cluster(
     postgres = by_kind(objects, "StatefulSet")["orderflow-postgresql"]
     assert postgres["spec"]["volumeClaimTemplates"], "PostgreSQL keeps its data on a volume"
 
+    import base64
+
     urls = {
-        name: secret["data"]["url"]
+        name: base64.b64decode(secret["data"]["url"]).decode()
         for name, secret in by_kind(objects, "Secret").items()
         if "url" in secret["data"]
     }
-    import base64
-
-    databases = {base64.b64decode(u).decode().rsplit("/", 1)[-1] for u in urls.values()}
+    databases = {u.rsplit("/", 1)[-1] for u in urls.values() if u.startswith("postgresql")}
     assert databases == {"customers", "orders", "identities"}, "one database per service"
+    (redis_url,) = [u for name, u in urls.items() if name.startswith("orderflow-gateway-redis")]
+    assert redis_url.startswith("redis://orderflow-redis:6379/")
+    redis = by_kind(objects, "StatefulSet")["orderflow-redis"]
+    assert "volumeClaimTemplates" not in redis["spec"], "budgets are not worth a volume"
 
 
 def test_production_scales_every_component_and_bounds_disruption(

@@ -40,6 +40,9 @@ OUTSIDE = Peer("outside-the-cluster", None, ip="203.0.113.7")
 # The address the production overlay names for the managed PostgreSQL.
 MANAGED_DATABASE = Peer("managed-postgresql", None, ip="192.0.2.10")
 DATABASE_PORT = 5432
+# And for the managed Redis, where the gateways keep their budgets.
+MANAGED_REDIS = Peer("managed-redis", None, ip="192.0.2.11")
+REDIS_PORT = 6379
 
 
 def selects(selector: dict[str, Any] | None, labels: dict[str, str]) -> bool:
@@ -163,6 +166,7 @@ EXPECTED_CALLERS = {
     # Sign-in and /me through the gateway; the services fetch its keys.
     "orderflow-identity": {"orderflow-api-gateway", "orderflow-customer", "orderflow-order"},
     "orderflow-postgresql": {"orderflow-customer", "orderflow-order", "orderflow-identity"},
+    "orderflow-redis": {"orderflow-api-gateway"},
 }
 
 
@@ -216,6 +220,31 @@ def test_in_production_only_the_services_with_a_database_reach_it_and_only_it(
         assert allowed(policies, pod, MANAGED_DATABASE, DATABASE_PORT) == expected, pod.name
         # Any other host on PostgreSQL's port is out of reach, whoever runs there.
         assert not allowed(policies, pod, OUTSIDE, DATABASE_PORT), pod.name
+
+
+def test_in_production_only_the_gateway_reaches_the_managed_redis_and_only_it(
+    built: dict[str, list[Manifest]],
+) -> None:
+    objects = built["production"]
+    policies = network_policies(objects)
+    for pod in pods(objects).values():
+        expected = pod.name == "orderflow-api-gateway"
+        assert allowed(policies, pod, MANAGED_REDIS, REDIS_PORT) == expected, pod.name
+        assert not allowed(policies, pod, OUTSIDE, REDIS_PORT), pod.name
+
+
+def test_locally_the_gateway_reaches_redis_only_in_its_pod(
+    built: dict[str, list[Manifest]],
+) -> None:
+    objects = built["local"]
+    policies = network_policies(objects)
+    here = pods(objects)
+    gateway = here["orderflow-api-gateway"]
+    impostor = Peer("impostor", NAMESPACE, {"run": "cache"}, {"redis": REDIS_PORT})
+
+    assert allowed(policies, gateway, here["orderflow-redis"], REDIS_PORT)
+    assert not allowed(policies, gateway, MANAGED_REDIS, REDIS_PORT)
+    assert not rules_allow(policies, "egress", gateway, impostor, impostor, REDIS_PORT, "TCP")
 
 
 def test_locally_the_services_reach_postgres_only_in_its_pod(
