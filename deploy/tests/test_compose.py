@@ -109,8 +109,10 @@ def test_the_gateway_keeps_its_budgets_in_the_redis_service(compose: dict[str, A
     url = compose["services"]["gateway"]["environment"]["GATEWAY_REDIS_URL"]
 
     assert url.startswith("redis://redis:6379/")
-    assert redis["image"].startswith("redis:7") and not redis["image"].endswith(":latest")
-    assert redis["read_only"] is True and redis["cap_drop"] == ["ALL"]
+    assert redis["image"].startswith("redis:7")
+    assert not redis["image"].endswith(":latest")
+    assert redis["read_only"] is True
+    assert redis["cap_drop"] == ["ALL"]
     assert redis["user"] != "0"
 
 
