@@ -1,8 +1,10 @@
 """``python -m bench.make_run``: what `make run` costs a laptop, as a person sees it.
 
-Runs `make run MEMORY=1` on free ports ``--runs`` times in a row with nothing changed in
-between (the first may install or build; the others are restarts) and reports, per run, the
-seconds from typing the command to "all ready" as the supervisor prints it, and, after
+Runs `make run` on free ports, its SQLite files and signing key in a temporary folder,
+``--runs`` times in a row with nothing changed in between (the first may install or build and
+creates the databases; the others are restarts, as a second `make run` is) and reports, per run, the
+seconds from typing the command to "all ready" as the supervisor prints it (and the CPU
+time all its processes spent to get there), and, after
 ``--settle`` seconds at rest, the resident memory of every process it started: the supervisor
 and each component (with anything a component started itself). Each run is stopped with
 SIGINT, as Ctrl-C does.
@@ -25,7 +27,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .procs import rss_mb, tree
+from .procs import cpu_seconds, rss_mb, tree
 
 REPO = Path(__file__).resolve().parents[1]
 PORTS = ("CUSTOMER", "ORDER", "IDENTITY", "GATEWAY", "FRONTEND", "LAB_OTLP")
@@ -52,18 +54,22 @@ def _environment() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
 
 
-def one_run(settle: float, timeout: float = 180.0) -> dict[str, Any]:
+def one_run(data: Path, settle: float, timeout: float = 180.0) -> dict[str, Any]:
     ports = {name: _free_port() for name in PORTS}
+    env = _environment()
+    for service in ("customer", "order", "identity"):
+        env[f"{service.upper()}_DATABASE_URL"] = f"sqlite+aiosqlite:///{data}/{service}.db"
+    env["IDENTITY_SIGNING_KEY_FILE"] = str(data / "identity-signing-key.pem")
     with tempfile.NamedTemporaryFile("w+", suffix=".log") as log:
         started = time.monotonic()
         make = subprocess.Popen(
-            ["make", "--no-print-directory", "run", "MEMORY=1"]
+            ["make", "--no-print-directory", "run"]
             + [f"{name}_PORT={port}" for name, port in ports.items()],
             cwd=REPO,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
-            env=_environment(),
+            env=env,
         )
         try:
             while not READY.search(Path(log.name).read_text(errors="replace")):
@@ -71,6 +77,8 @@ def one_run(settle: float, timeout: float = 180.0) -> dict[str, Any]:
                     raise RuntimeError(Path(log.name).read_text(errors="replace")[-3000:])
                 time.sleep(0.05)
             ready_s = time.monotonic() - started
+            # CPU the start took, all processes together: on N idle cores, at least cpu/N s.
+            start_cpu = cpu_seconds(make.pid)
             time.sleep(settle)
             [supervisor] = [p for p in tree(make.pid)[1:] if "supervise.py" in _cmdline(p)]
             own = Path(f"/proc/{supervisor}/statm").read_text().split()[1]
@@ -92,6 +100,7 @@ def one_run(settle: float, timeout: float = 180.0) -> dict[str, Any]:
     rss = {name: round(value, 1) for name, value in rss.items()}
     return {
         "ready_s": round(ready_s, 2),
+        "start_cpu_s": round(start_cpu, 2),
         "rss_mb": rss,
         "total_mb": round(sum(rss.values()), 1),
         "pss_total_mb": round(sum(pss.values()), 1),
@@ -130,17 +139,20 @@ def main() -> None:
     parser.add_argument("--settle", type=float, default=5.0, help="seconds at rest before RSS")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    runs = [one_run(args.settle) for _ in range(args.runs)]
+    with tempfile.TemporaryDirectory(prefix="orderflow-make-run-") as data:
+        runs = [one_run(Path(data), args.settle) for _ in range(args.runs)]
     if args.json:
         print(json.dumps(runs, indent=2))
         return
     names = ["supervisor", *COMPONENTS]
-    print(f"| run | all ready, s | {' | '.join(names)} | total RSS, MB | total PSS, MB |")
-    print(f"|---|---|{'---|' * len(names)}---|---|")
+    header = f"| run | all ready, s | CPU to ready, s | {' | '.join(names)} |"
+    print(f"{header} total RSS, MB | total PSS, MB |")
+    print(f"|---|---|---|{'---|' * len(names)}---|---|")
     for index, run in enumerate(runs, 1):
         cells = " | ".join(f"{run['rss_mb'].get(name, 0):.0f}" for name in names)
         print(
-            f"| {index} | {run['ready_s']:.1f} | {cells} | {run['total_mb']:.0f} "
+            f"| {index} | {run['ready_s']:.1f} | {run['start_cpu_s']:.1f} | {cells} "
+            f"| {run['total_mb']:.0f} "
             f"| {run['pss_total_mb']:.0f} |"
         )
     print(f"load average at the end: {Path('/proc/loadavg').read_text().split()[0]}")
