@@ -3,10 +3,10 @@ written), reads degrade instead of failing, the gateway stays up and says what i
 the customer service is back, everything works again without touching the gateway."""
 
 import time
-from collections.abc import Callable
 
 import httpx
 import pytest
+from orderflow_testing import eventually
 
 from .conftest import StackFactory
 
@@ -19,15 +19,6 @@ def _order(customer_id: str) -> dict[str, object]:
         "customer_id": customer_id,
         "items": [{"sku": "A-1", "name": "Widget", "quantity": 1, "unit_price_cents": 500}],
     }
-
-
-def _eventually(check: Callable[[], bool], timeout: float = 20.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def test_customer_service_down_then_back(make_stack: StackFactory) -> None:
@@ -70,11 +61,12 @@ def test_customer_service_down_then_back(make_stack: StackFactory) -> None:
 
     stack.customer.start()
 
-    assert _eventually(lambda: api.get("/readyz").status_code == 200)
-    assert _eventually(
-        lambda: api.post("/api/orders", json=_order(customer["id"])).status_code == 201
+    eventually(lambda: api.get("/readyz").status_code == 200, timeout=20)
+    eventually(
+        lambda: api.post("/api/orders", json=_order(customer["id"])).status_code == 201,
+        timeout=20,
     )
-    assert _eventually(lambda: api.get("/api/orders").json()["unavailable"] == [])
+    eventually(lambda: api.get("/api/orders").json()["unavailable"] == [], timeout=20)
     listing = api.get("/api/orders").json()
     assert all(o["customer"]["email"] == "ada@example.com" for o in listing["items"])
     assert api.get("/api/dashboard").json()["unavailable"] == []

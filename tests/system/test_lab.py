@@ -6,16 +6,15 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 import pytest
-from orderflow_testing import Stack
+from orderflow_testing import Stack, eventually
 
 pytestmark = pytest.mark.system
-T = TypeVar("T")
 ITEMS = [{"sku": "AE-1", "name": "Analytical engine", "quantity": 1, "unit_price_cents": 500}]
 ADA = {"name": "Ada", "email": "ada@example.com"}
 
@@ -45,16 +44,6 @@ def customer(api: httpx.Client) -> dict[str, Any]:
     assert created.status_code == 201, created.text
     body: dict[str, Any] = created.json()
     return body
-
-
-def eventually(find: Callable[[], T | None], timeout: float = 15.0) -> T:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = find()
-        if found is not None:
-            return found
-        time.sleep(0.1)
-    raise AssertionError(f"not found within {timeout}s")
 
 
 def trace_of(api: httpx.Client, request_id: str, *handlers: str) -> dict[str, Any]:

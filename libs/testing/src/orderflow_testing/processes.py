@@ -8,13 +8,14 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import httpx
 
 BIN = Path(sys.executable).parent
+T = TypeVar("T")
 
 
 class Issuer(Protocol):
@@ -57,6 +58,18 @@ def wait_ready(
             pass
         time.sleep(0.05)
     raise TimeoutError(f"not ready after {timeout}s")
+
+
+def eventually(find: Callable[[], T | None], timeout: float = 15.0, interval: float = 0.1) -> T:
+    """The first answer of ``find`` that is not ``None`` (or ``False``), asked every ``interval``
+    seconds; an :class:`AssertionError` once ``timeout`` has passed without one."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = find()
+        if found is not None and found is not False:
+            return found
+        time.sleep(interval)
+    raise AssertionError(f"not so within {timeout}s")
 
 
 class ServiceProcess:
