@@ -35,3 +35,14 @@ bench-scale-smoke: install
 	$(UV) run --frozen python -m bench.scale --smoke
 
 bench-smoke: bench-scale-smoke
+
+# What the gateway's budgets cost per request: off, in the process, in Redis (bench/ratelimit.py).
+.PHONY: bench-ratelimit bench-ratelimit-smoke
+
+bench-ratelimit: install bench-tools ## The limiter's cost: off, in process, on Redis (~3 min)
+	$(UV) run --frozen python -m bench.ratelimit --update-docs
+
+bench-ratelimit-smoke: install bench-tools
+	$(UV) run --frozen python -m bench.ratelimit --smoke
+
+bench-smoke: bench-ratelimit-smoke
