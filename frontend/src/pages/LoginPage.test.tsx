@@ -45,7 +45,17 @@ describe("the login page", () => {
   it("says how long to wait after too many failed attempts", async () => {
     server.use(
       http.post("*/api/auth/token", () =>
-        HttpResponse.json({ error: "slow_down" }, { status: 429, headers: { "Retry-After": "42" } }),
+        // What the gateway answers past the failed-sign-in budget: a problem, not an OAuth error.
+        HttpResponse.json(
+          {
+            type: "urn:orderflow:problem:rate-limited",
+            title: "Too many requests",
+            status: 429,
+            detail: "Too many failed sign-in attempts. Try again in 42 s.",
+            "violated-policies": ["login"],
+          },
+          { status: 429, headers: { "Content-Type": "application/problem+json", "Retry-After": "42" } },
+        ),
       ),
     );
     const { user } = renderApp("/login", { as: null });
