@@ -175,6 +175,16 @@ def test_nginx_sends_api_to_the_gateway_and_answers_health_itself() -> None:
     assert "try_files $uri $uri/ /index.html;" in conf, "client-side routes fall back to the app"
 
 
+def test_nginx_sends_the_security_headers_of_the_ui_server() -> None:
+    from ui_server.app import SECURITY_HEADERS
+
+    conf = (DOCKER / "frontend" / "default.conf.template").read_text()
+    server_level = conf.split("location", 1)[0]
+    for name, value in SECURITY_HEADERS.items():
+        value = value if " " not in value else f'"{value}"'
+        assert re.search(rf"add_header {name} {re.escape(value)} always;", server_level), name
+
+
 def copied_sources(path: Path) -> list[str]:
     sources = []
     for stage in stages(path):
