@@ -280,6 +280,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.scale", description=__doc__)
     parser.add_argument("--smoke", action="store_true", help="a few seconds, tiny data")
     parser.add_argument("--runs", type=int, help="requests of each kind at each size")
+    parser.add_argument(
+        "--backend", choices=["sqlite", "postgresql"], action="append", help="only this one"
+    )
     args = parser.parse_args()
     sizes = SMOKE if args.smoke else FULL
     if args.runs:
@@ -288,17 +291,20 @@ def main() -> None:
     admin_url = postgres_admin_url()
     if admin_url and not args.smoke:
         backends.append("postgresql")
+    if args.backend:
+        backends = [b for b in backends if b in args.backend]
     rows: list[dict[str, Any]] = []
     with TestIssuer() as issuer, tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
         for backend in backends:
             server = PostgresServer(admin_url) if backend == "postgresql" and admin_url else None
             try:
                 urls, piece, _ = prepare(Path(tmp), backend, sizes, server)
-                rows += asyncio.run(measure(backend, urls, piece, sizes, issuer))
+                measured = asyncio.run(measure(backend, urls, piece, sizes, issuer))
+                print(table(measured, sizes), flush=True)  # each backend as soon as it is done
+                rows += measured
             finally:
                 if server is not None:
                     server.drop_all()
-    print(table(rows, sizes))
     load = os.getloadavg()[0]
     print(f"\nload average (1 min) at the end: {load:.2f} on {os.cpu_count()} CPUs")
     problems = check(rows, sizes)

@@ -207,7 +207,8 @@ async def update_status(
 
 
 async def stats(db: Database, *, caller: Principal) -> OrderStats:
-    """Counts by status and revenue, by one aggregate query (staff)."""
+    """Counts by status and revenue, from the totals the database keeps with every write
+    (staff)."""
     if not caller.is_staff:
         raise AccessDeniedError("Only staff may see the order figures.")
     async with db.reading() as session:

@@ -24,19 +24,20 @@ depends_on: str | Sequence[str] | None = None
 STATUSES = ("PENDING", "CONFIRMED", "SHIPPED", "DELIVERED", "CANCELLED")
 
 
-# PostgreSQL: one function adds to a status's row (creating it on a status's first order); the
-# trigger changes the two rows of a move in one fixed order (by status name), so two
-# transactions moving orders never wait for each other's rows in a cycle.
+# PostgreSQL: statement triggers with transition tables, so a statement that writes many orders
+# (a bulk load) changes each status's row once, not once per order: a row updated a million
+# times in one transaction leaves a million versions of it to walk. The changes of a statement
+# are summed by status and applied in one fixed order (by status name), so two transactions
+# never wait for each other's rows in a cycle. A status's first order creates its row.
 POSTGRES_FUNCTIONS = (
     """
     CREATE FUNCTION order_status_totals_add(of_status varchar, n bigint, cents bigint)
     RETURNS void LANGUAGE plpgsql AS $$
     BEGIN
-        IF n < 0 THEN  -- the order was counted: its status has a row
-            UPDATE order_status_totals
-            SET orders = orders + n, total_cents = total_cents + cents
-            WHERE status = of_status;
-        ELSE
+        UPDATE order_status_totals
+        SET orders = orders + n, total_cents = total_cents + cents
+        WHERE status = of_status;
+        IF NOT FOUND THEN  -- a new status: counted orders always have a row
             INSERT INTO order_status_totals AS t (status, orders, total_cents)
             VALUES (of_status, n, cents)
             ON CONFLICT (status) DO UPDATE
@@ -47,32 +48,61 @@ POSTGRES_FUNCTIONS = (
     """,
     """
     CREATE FUNCTION orders_keep_status_totals() RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE
+        change record;
     BEGIN
         IF TG_OP = 'INSERT' THEN
-            PERFORM order_status_totals_add(NEW.status, 1, NEW.total_cents);
+            FOR change IN
+                SELECT status, count(*) AS n, CAST(sum(total_cents) AS bigint) AS cents
+                FROM new_rows GROUP BY status ORDER BY status
+            LOOP
+                PERFORM order_status_totals_add(change.status, change.n, change.cents);
+            END LOOP;
         ELSIF TG_OP = 'DELETE' THEN
-            PERFORM order_status_totals_add(OLD.status, -1, -OLD.total_cents);
-        ELSIF OLD.status = NEW.status AND OLD.total_cents = NEW.total_cents THEN
-            NULL;
-        ELSIF OLD.status < NEW.status THEN
-            PERFORM order_status_totals_add(OLD.status, -1, -OLD.total_cents);
-            PERFORM order_status_totals_add(NEW.status, 1, NEW.total_cents);
+            FOR change IN
+                SELECT status, count(*) AS n, CAST(sum(total_cents) AS bigint) AS cents
+                FROM old_rows GROUP BY status ORDER BY status
+            LOOP
+                PERFORM order_status_totals_add(change.status, -change.n, -change.cents);
+            END LOOP;
         ELSE
-            PERFORM order_status_totals_add(NEW.status, 1, NEW.total_cents);
-            PERFORM order_status_totals_add(OLD.status, -1, -OLD.total_cents);
+            FOR change IN
+                SELECT status, CAST(sum(n) AS bigint) AS n, CAST(sum(cents) AS bigint) AS cents
+                FROM (
+                    SELECT status, 1 AS n, total_cents AS cents FROM new_rows
+                    UNION ALL
+                    SELECT status, -1, -total_cents FROM old_rows
+                ) AS moves
+                GROUP BY status HAVING sum(n) <> 0 OR sum(cents) <> 0 ORDER BY status
+            LOOP
+                PERFORM order_status_totals_add(change.status, change.n, change.cents);
+            END LOOP;
         END IF;
         RETURN NULL;
     END
     $$
     """,
+    # Transition tables allow one event per trigger, and no column list.
     """
-    CREATE TRIGGER orders_keep_status_totals
-    AFTER INSERT OR DELETE OR UPDATE OF status, total_cents ON orders
-    FOR EACH ROW EXECUTE FUNCTION orders_keep_status_totals()
+    CREATE TRIGGER orders_count_insert AFTER INSERT ON orders
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION orders_keep_status_totals()
+    """,
+    """
+    CREATE TRIGGER orders_count_update AFTER UPDATE ON orders
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION orders_keep_status_totals()
+    """,
+    """
+    CREATE TRIGGER orders_count_delete AFTER DELETE ON orders
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION orders_keep_status_totals()
     """,
 )
 POSTGRES_DROP = (
-    "DROP TRIGGER IF EXISTS orders_keep_status_totals ON orders",
+    "DROP TRIGGER IF EXISTS orders_count_delete ON orders",
+    "DROP TRIGGER IF EXISTS orders_count_update ON orders",
+    "DROP TRIGGER IF EXISTS orders_count_insert ON orders",
     "DROP FUNCTION IF EXISTS orders_keep_status_totals()",
     "DROP FUNCTION IF EXISTS order_status_totals_add(varchar, bigint, bigint)",
 )
