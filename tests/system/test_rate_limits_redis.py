@@ -142,6 +142,6 @@ def test_a_gateway_whose_redis_fails_still_answers_within_the_timeout(
     assert all(a.headers["ratelimit-policy"] == '"reads";q=8;w=8' for a in answers)
     # Each answer within the limiter's timeout plus a request's own time on a loaded machine:
     # never a socket's seconds, never held.
-    assert max(timings) < TIMEOUT + 1.0, timings
+    assert max(timings) < TIMEOUT + 2.0, timings
     assert fallbacks(gateway.url) >= 1
     assert '"rate_limit_store_unavailable"' in gateway.logs()
