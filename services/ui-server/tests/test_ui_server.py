@@ -155,3 +155,16 @@ async def test_no_gateway_is_a_502_problem(dist: Path) -> None:
         problem = await response.json()
         assert problem["status"] == 502
         assert "127.0.0.1" not in await response.text()
+
+
+def test_the_ui_server_loads_no_web_framework_database_or_http_client_of_the_services() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; from ui_server.app import create_app, Settings; create_app(Settings()); "
+        "print([m for m in ('fastapi', 'starlette', 'sqlalchemy', 'httpx', 'pydantic', "
+        "'opentelemetry') if m in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
