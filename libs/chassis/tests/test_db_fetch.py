@@ -134,3 +134,22 @@ async def test_on_postgresql_reads_are_autocommit_and_survive_a_dropped_connecti
         async with db.write_engine.begin() as conn:
             await conn.run_sync(METADATA.drop_all)
         await db.dispose()
+
+
+def _niceness_by_thread() -> dict[int, int]:
+    found = {}
+    for task in Path("/proc/self/task").iterdir():
+        stat = (task / "stat").read_text()
+        found[int(task.name)] = int(stat[stat.rindex(")") + 2 :].split()[16])  # field 19
+    return found
+
+
+async def test_the_threads_that_may_scan_give_way_to_the_event_loop(file_db: Database) -> None:
+    """A search runs in a read pool thread at a lower priority than the loop's own thread."""
+    import threading
+
+    async with file_db.reading() as session:
+        await session.execute(select(THINGS))
+    niceness = _niceness_by_thread()
+    assert niceness[threading.get_native_id()] == 0  # the event loop's thread is untouched
+    assert 10 in niceness.values()

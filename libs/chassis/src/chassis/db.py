@@ -17,6 +17,8 @@ they run on pooled connections in autocommit, one round trip per statement
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -76,6 +78,29 @@ def _inline_pragmas(dbapi_connection: Any, _: ConnectionPoolEntry) -> None:
     cursor.close()
 
 
+# How much less CPU the threads that may scan get when they compete with the event loop.
+SCAN_THREAD_NICENESS = 10
+
+
+def _renice_this_thread() -> int:
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), SCAN_THREAD_NICENESS)
+    except (OSError, AttributeError):
+        return 0  # not Linux, where niceness is per thread: nothing changes
+    return 1
+
+
+def _yield_to_the_event_loop(dbapi_connection: Any, _: ConnectionPoolEntry) -> None:
+    """Searches and other scans run in the read pool's threads (aiosqlite keeps one per
+    connection); they should never take a core from the event loop, which serves every other
+    request, short reads included. The call below runs in the connection's own thread (an SQL
+    function is called by the thread that runs the statement), which lowers its priority."""
+    dbapi_connection.create_function("orderflow_renice_thread", 0, _renice_this_thread)
+    cursor = dbapi_connection.cursor()
+    cursor.execute("SELECT orderflow_renice_thread()")
+    cursor.close()
+
+
 def _is_busy(exc: OperationalError) -> bool:
     text_ = str(exc.orig).lower()
     return "locked" in text_ or "busy" in text_
@@ -119,6 +144,7 @@ class Database:
             self.read_engine = create_async_engine(self.url, pool_size=pool_size, max_overflow=0)
             self._install_sqlite(self.write_engine, _begin_immediate)
             self._install_sqlite(self.read_engine, _begin_deferred)
+            event.listen(self.read_engine.sync_engine, "connect", _yield_to_the_event_loop)
         else:
             self.write_engine = create_async_engine(
                 self.url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
