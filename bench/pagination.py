@@ -100,7 +100,10 @@ async def fill(db: Database, data: Dataset, size: int) -> float:
                     }
                     for p in range(ITEMS_PER_ORDER)
                 ]
-            await conn.execute(insert(Order), orders)
+            # Multi-row statements: the order figures' statement triggers on PostgreSQL then
+            # run once per statement, not once per order.
+            for part in range(0, len(orders), 2_000):
+                await conn.execute(insert(Order).values(orders[part : part + 2_000]))
             await conn.execute(insert(OrderItem), items)
     await settle(db)
     data.size = size

@@ -43,7 +43,9 @@ from sqlalchemy import insert
 
 from . import data
 
-CHUNK = 5_000
+# Rows per INSERT statement: one multi-row statement each (within 32,766 parameters), as a real
+# bulk load does, so PostgreSQL's statement triggers run once per chunk, not once per order.
+CHUNK = 2_000
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 STATUSES = ["DELIVERED"] * 12 + ["SHIPPED", "CONFIRMED", "PENDING", "PENDING", "CANCELLED"]
 
@@ -89,10 +91,10 @@ def load_orders(url: str, count: int) -> float:
                 for row in rows():
                     chunk.append(row)
                     if len(chunk) == CHUNK:
-                        await conn.execute(insert(Order.__table__), chunk)
+                        await conn.execute(insert(Order.__table__).values(chunk))
                         chunk = []
                 if chunk:
-                    await conn.execute(insert(Order.__table__), chunk)
+                    await conn.execute(insert(Order.__table__).values(chunk))
         finally:
             await db.dispose()
 
