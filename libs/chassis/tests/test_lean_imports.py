@@ -3,6 +3,7 @@ unless it exports spans (checked in a fresh interpreter, as a deployed process s
 
 import subprocess
 import sys
+from pathlib import Path
 
 PROBE = """
 import sys
@@ -41,3 +42,34 @@ def test_the_sdk_is_there_when_the_service_exports() -> None:
     env = {"CUSTOMER_LAB_OTLP_ENDPOINT": "http://127.0.0.1:9"}
     heavy = ("opentelemetry.sdk.trace",)
     assert _imported(["customer_service.main"], env, heavy) == ["opentelemetry.sdk.trace"]
+
+
+RESTART = """
+import asyncio, sys
+from asgi_lifespan import LifespanManager
+from customer_service.main import create_app
+
+async def main():
+    async with LifespanManager(create_app()):
+        pass
+
+asyncio.run(main())
+print("imported:" + ",".join(name for name in ("alembic", "mako") if name in sys.modules))
+"""
+
+
+def test_a_restart_on_a_database_at_head_does_not_load_alembic(tmp_path: Path) -> None:
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "CUSTOMER_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'customer.db'}",
+    }
+
+    def start() -> list[str]:
+        result = subprocess.run(
+            [sys.executable, "-c", RESTART], env=env, capture_output=True, text=True, check=True
+        )
+        [line] = [line for line in result.stdout.splitlines() if line.startswith("imported:")]
+        return [name for name in line.removeprefix("imported:").split(",") if name]
+
+    assert start() == ["alembic", "mako"]  # a new database: migrated
+    assert start() == []  # the same one again: nothing to migrate, nothing loaded

@@ -23,6 +23,7 @@ from .db import Database
 from .logging import configure_logging, get_logger
 from .observe import ObservabilityMiddleware
 from .problems import PROBLEM_CONTENT_TYPE, Problem, ProblemMap, install_problem_handlers
+from .schema import at_head
 from .security import SecurityHeadersMiddleware, Utf8QueryMiddleware
 from .server import serve
 from .settings import MEMORY_DATABASE_URL, ServiceSettings
@@ -100,7 +101,9 @@ def create_app(
                 from .tracing import instrument_database
 
                 instrument_database(db)
-            if settings.migrate_on_startup:
+            if settings.migrate_on_startup and not await at_head(
+                db, storage.migrations, version_table=storage.version_table
+            ):
                 from .migrations import upgrade  # Alembic only in a process that migrates
 
                 await upgrade(db, storage.migrations, version_table=storage.version_table)
