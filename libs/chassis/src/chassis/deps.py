@@ -11,7 +11,8 @@ from .pagination import DEFAULT_LIMIT, MAX_LIMIT
 from .problems import AsProblem, InvalidField
 
 
-def get_database(request: Request) -> Database:
+async def get_database(request: Request) -> Database:
+    # async: FastAPI would run a plain function in its thread pool, a thread round trip each.
     db: Database = request.app.state.db
     return db
 

@@ -10,12 +10,13 @@ from .customers import CustomerDirectory
 from .settings import OrderSettings
 
 
-def get_settings(request: Request) -> OrderSettings:
+# Each async, though none awaits: FastAPI runs a plain function in its thread pool.
+async def get_settings(request: Request) -> OrderSettings:
     settings: OrderSettings = request.app.state.settings
     return settings
 
 
-def get_customers(request: Request) -> CustomerDirectory:
+async def get_customers(request: Request) -> CustomerDirectory:
     customers: CustomerDirectory = request.app.state.customers
     return customers
 
@@ -37,7 +38,7 @@ IdempotencyKeyHeader = Annotated[
 _ENTITY_TAG = re.compile(r'^(?:W/)?(?:"(\d{1,18})"|(\d{1,18}))$')
 
 
-def if_match_versions(
+async def if_match_versions(
     if_match: Annotated[
         str | None,
         Header(
