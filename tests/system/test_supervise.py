@@ -7,7 +7,9 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar
 
 import httpx
 import pytest
@@ -27,6 +29,8 @@ POLITE = (
 
 
 class Supervised:
+    started: ClassVar[list["Supervised"]] = []
+
     def __init__(self, tmp_path: Path, *args: str) -> None:
         self.log = tmp_path / "supervise.log"
         self.process = subprocess.Popen(
@@ -35,6 +39,7 @@ class Supervised:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+        Supervised.started.append(self)
 
     def output(self) -> str:
         return self.log.read_text()
@@ -45,6 +50,19 @@ class Supervised:
             assert self.process.poll() is None, self.output()
             assert time.monotonic() < deadline, f"no {pattern!r} in:\n{self.output()}"
             time.sleep(0.05)
+
+
+@pytest.fixture(autouse=True)
+def _stop_what_a_failed_test_left() -> Iterator[None]:
+    yield
+    while Supervised.started:
+        process = Supervised.started.pop().process
+        if process.poll() is None:
+            process.terminate()  # it stops its components; they die with it in any case
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
 
 def polite(name: str) -> str:
@@ -122,16 +140,24 @@ def test_a_service_stops_on_either_signal_with_status_0_and_no_traceback(
     log = tmp_path / "customer.log"
     service = subprocess.Popen(
         [str(Path(sys.executable).parent / "orderflow-customer")],
-        env={"PATH": "/usr/bin:/bin", "CUSTOMER_PORT": str(port)},
+        env={
+            "PATH": "/usr/bin:/bin",
+            "CUSTOMER_PORT": str(port),
+            "CUSTOMER_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'customer.db'}",
+        },
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
     )
-    deadline = time.monotonic() + 60
-    while '"started"' not in log.read_text():
-        assert service.poll() is None, log.read_text()
-        assert time.monotonic() < deadline, log.read_text()
-        time.sleep(0.1)
-    service.send_signal(stop_signal)
-    assert service.wait(timeout=30) == 0, log.read_text()
-    assert '"event": "stopped"' in log.read_text()
-    assert "Traceback" not in log.read_text()
+    try:
+        deadline = time.monotonic() + 60
+        while '"started"' not in log.read_text():
+            assert service.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.1)
+        service.send_signal(stop_signal)
+        assert service.wait(timeout=30) == 0, log.read_text()
+        assert '"event": "stopped"' in log.read_text()
+        assert "Traceback" not in log.read_text()
+    finally:
+        if service.poll() is None:
+            service.kill()
