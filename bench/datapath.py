@@ -52,7 +52,7 @@ from orderflow_testing import (
 )
 
 from . import data, stack, wrk
-from .lab import REPO, sqlite_url
+from .lab import REPO, run_quietly, sqlite_url
 from .procs import CpuMeter
 from .stats import ratio, summary
 
@@ -439,7 +439,11 @@ def markdown(results: dict[str, Any]) -> str:
         f"of {results['seconds']} s, medians and ranges); {results['customers']:,} customers, "
         f"{results['orders']:,} orders; load average {m['loadavg']} before, "
         f"{m.get('loadavg_after', '?')} after"
-        + (f"; before = `{results['baseline']}`" if results.get("baseline") else "")
+        + (
+            f"; before = commit `{results.get('baseline_commit')}` (another checkout)"
+            if results.get("baseline")
+            else ""
+        )
         + ".",
         "",
         "| request | conns | variant | req/s | p50 ms | p99 ms | CPU ms/request | x lean "
@@ -527,6 +531,9 @@ def main() -> int:
         "customers": profile.customers,
         "orders": profile.orders,
         "baseline": str(baseline) if baseline else None,
+        "baseline_commit": run_quietly(["git", "-C", str(baseline), "rev-parse", "--short", "HEAD"])
+        if baseline
+        else None,
     }
     bench = Bench(profile, workdir, baseline)
     start = time.perf_counter()
