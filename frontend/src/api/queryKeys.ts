@@ -22,6 +22,10 @@ export const orderKeys = {
   detail: (id: string) => [...orderKeys.all, "detail", id] as const,
 };
 
+export const configKeys = {
+  all: ["config"] as const,
+};
+
 export const dashboardKeys = {
   all: ["dashboard"] as const,
 };

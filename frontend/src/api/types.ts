@@ -18,6 +18,7 @@ export type OrderCreate = Schemas["OrderCreate"];
 export type OrderPage = Schemas["OrderPage"];
 export type OrderStatus = Schemas["OrderStatus"];
 export type Dashboard = Schemas["Dashboard"];
+export type Config = Schemas["Config"];
 export type ServiceHealth = Schemas["ServiceHealth"];
 export type Services = Schemas["Services"];
 export type Problem = Schemas["Problem"];

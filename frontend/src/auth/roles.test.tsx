@@ -69,6 +69,7 @@ describe("a customer", () => {
         return HttpResponse.json(created, { status: 201 });
       }),
       http.get("*/api/orders/:id", () => HttpResponse.json(created)),
+      http.get("*/api/config", () => HttpResponse.json({ currency: "USD" })),
     );
     const { user, router } = renderApp("/orders/new?customer=someone-else", { as: "customer" });
 

@@ -10,7 +10,8 @@ interface LineItemsEditorProps {
   onChange: (lines: LineDraft[]) => void;
   /** Errors by the API's field path: "items.0.quantity". */
   errors: Record<string, string>;
-  currency: string;
+  /** The currency the order will have; null until the API has said. */
+  currency: string | null;
 }
 
 const COLUMNS = [

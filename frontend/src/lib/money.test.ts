@@ -21,5 +21,11 @@ describe("parseAmountToCents", () => {
 describe("formatMoney", () => {
   it("formats minor units in the currency", () => {
     expect(formatMoney(123456, "USD")).toBe("$1,234.56");
+    expect(formatMoney(123456, "EUR")).toBe("€1,234.56");
+  });
+
+  it("gives the amount alone while no currency is known", () => {
+    expect(formatMoney(123456, null)).toBe("1,234.56");
+    expect(formatMoney(5, null)).toBe("0.05");
   });
 });

@@ -1,8 +1,12 @@
-/** One currency per deployment; orders carry theirs, new ones are priced in this until created. */
-export const DEFAULT_CURRENCY = "USD";
-
-export function formatMoney(cents: number, currency = DEFAULT_CURRENCY): string {
-  return new Intl.NumberFormat("en-US", { style: "currency", currency }).format(cents / 100);
+/**
+ * Minor units in the currency the API named (an order's, the dashboard's, /api/config's): the UI
+ * never assumes one. Without a currency (not known yet) the amount alone, with its two decimals.
+ */
+export function formatMoney(cents: number, currency: string | null): string {
+  const options: Intl.NumberFormatOptions = currency
+    ? { style: "currency", currency }
+    : { minimumFractionDigits: 2, maximumFractionDigits: 2 };
+  return new Intl.NumberFormat("en-US", options).format(cents / 100);
 }
 
 /**

@@ -18,6 +18,13 @@ describe("the dashboard", () => {
     expect(screen.getByText("customer service")).toBeInTheDocument();
   });
 
+  it("shows the revenue in the currency the API names", async () => {
+    server.use(http.get("*/api/dashboard", () => HttpResponse.json(aDashboard({ revenue_cents: 123_456, currency: "EUR" }))));
+    renderApp("/");
+
+    expect(await screen.findByTestId("stat-revenue")).toHaveTextContent("€1,234.56");
+  });
+
   it("shows what it can when the customer service is down", async () => {
     const dashboard = aDashboard({
       customers: null,

@@ -33,7 +33,7 @@ function DashboardView({ data }: { data: Dashboard }) {
       <div className="stats">
         <Stat label="Customers" value={data.customers?.total} testId="stat-customers" />
         <Stat label="Orders" value={data.orders?.total} testId="stat-orders" />
-        <Stat label="Revenue" value={data.revenue_cents == null ? null : formatMoney(data.revenue_cents)} testId="stat-revenue" />
+        <Stat label="Revenue" value={data.revenue_cents == null ? null : formatMoney(data.revenue_cents, data.currency)} testId="stat-revenue" />
       </div>
       <div className="grid-2">
         <section className="card" aria-labelledby="by-status-heading">

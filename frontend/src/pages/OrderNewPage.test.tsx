@@ -7,8 +7,9 @@ import { server } from "../test/server";
 
 const ada = aCustomer();
 
-function serveCustomers() {
+function serveCustomers(currency = "USD") {
   server.use(
+    http.get("*/api/config", () => HttpResponse.json({ currency })),
     http.get("*/api/customers", ({ request }) => {
       const q = new URL(request.url).searchParams.get("q") ?? "";
       const items = "ada lovelace ada@example.com".includes(q.toLowerCase()) ? [ada] : [];
@@ -33,7 +34,7 @@ describe("creating an order", () => {
     serveCustomers();
     const { user } = renderApp("/orders/new");
     const total = screen.getByTestId("order-total");
-    expect(total).toHaveTextContent("$0.00");
+    await waitFor(() => expect(total).toHaveTextContent("$0.00"));
 
     await user.clear(screen.getByLabelText("Quantity (item 1)"));
     await user.type(screen.getByLabelText("Quantity (item 1)"), "3");
@@ -49,6 +50,26 @@ describe("creating an order", () => {
 
     await user.click(screen.getByRole("button", { name: "Remove item 1" }));
     expect(total).toHaveTextContent("$0.90");
+  });
+
+  it("prices the preview in the currency the API names", async () => {
+    serveCustomers("EUR");
+    const { user } = renderApp("/orders/new");
+    const total = screen.getByTestId("order-total");
+    await waitFor(() => expect(total).toHaveTextContent("€0.00"));
+
+    await user.type(screen.getByLabelText("Unit price (item 1)"), "12.5");
+    expect(screen.getByTestId("line-total-0")).toHaveTextContent("€12.50");
+    expect(total).toHaveTextContent("€12.50");
+  });
+
+  it("shows bare amounts while the API has not said the currency", async () => {
+    serveCustomers();
+    server.use(http.get("*/api/config", () => HttpResponse.json(aProblem(503), { status: 503, headers: PROBLEM_HEADERS })));
+    const { user } = renderApp("/orders/new");
+
+    await user.type(screen.getByLabelText("Unit price (item 1)"), "12.5");
+    expect(screen.getByTestId("order-total")).toHaveTextContent(/^12\.50$/);
   });
 
   it("sends one request with an Idempotency-Key however fast the button is clicked", async () => {

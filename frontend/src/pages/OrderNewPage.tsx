@@ -1,5 +1,6 @@
 import { useRef, useState, type FormEvent } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
+import { useConfig } from "../api/config";
 import { useCustomer } from "../api/customers";
 import { fieldErrorMap } from "../api/errors";
 import { useCreateOrder } from "../api/orders";
@@ -9,7 +10,6 @@ import { ErrorMessage } from "../components/feedback";
 import { LineItemsEditor } from "../components/LineItemsEditor";
 import { FieldMessage } from "../components/TextField";
 import { draftErrors, emptyLine, toOrderItems, type LineDraft } from "../lib/lineItems";
-import { DEFAULT_CURRENCY } from "../lib/money";
 import { useSubmitOnce } from "../lib/useSubmitOnce";
 import { can } from "../auth/permissions";
 import { useUser } from "../auth/useSession";
@@ -36,6 +36,8 @@ export function OrderNewPage() {
   const createOrder = useCreateOrder();
   const submitting = useSubmitOnce();
   const idempotencyKeyFor = useIdempotencyKeys();
+  // The order will be priced in the deployment's currency: the API says which.
+  const currency = useConfig().data?.currency ?? null;
 
   const errors = { ...fieldErrorMap(createOrder.error), ...localErrors };
   const hasFieldErrors = Object.keys(errors).length > 0;
@@ -95,7 +97,7 @@ export function OrderNewPage() {
         ) : (
           <OwnCustomer id="order-customer" customer={preselected.data ?? null} error={errors.customer_id} />
         )}
-        <LineItemsEditor lines={lines} onChange={changeLines} errors={errors} currency={DEFAULT_CURRENCY} />
+        <LineItemsEditor lines={lines} onChange={changeLines} errors={errors} currency={currency} />
         <div className="field">
           <label htmlFor="order-notes">Notes (optional)</label>
           <textarea

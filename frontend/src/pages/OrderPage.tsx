@@ -86,8 +86,8 @@ function OrderDetails({ order }: { order: OrderDetail }) {
 }
 
 /** Only the moves the API says this caller may make now (the lifecycle lives in the order
- * service, and knows that a customer may only cancel its own pending order); a final status
- * offers none. */
+ * service, and knows that a customer may only cancel its own pending order). None offered says
+ * just that: whether the status is final or only closed to this caller is the API's to know. */
 export function StatusActions({ order }: { order: OrderDetail }) {
   const change = useChangeOrderStatus(order.id);
   const next = order.allowed_transitions;
@@ -103,11 +103,7 @@ export function StatusActions({ order }: { order: OrderDetail }) {
     <section className="card" aria-labelledby="status-heading">
       <h2 id="status-heading">Status</h2>
       {next.length === 0 ? (
-        <p className="muted">
-          {order.status === "DELIVERED" || order.status === "CANCELLED"
-            ? `${statusLabel(order.status)} is final: this order does not change any more.`
-            : `${statusLabel(order.status)}: there is nothing you can change on this order now.`}
-        </p>
+        <p className="muted">{`${statusLabel(order.status)}: there is nothing you can change on this order now.`}</p>
       ) : (
         <div className="button-row">
           {next.map((status) => (

@@ -42,6 +42,7 @@ export function aDashboard(overrides: Partial<Dashboard> = {}): Dashboard {
     customers: { total: 3 },
     orders: { total: 4, by_status: { PENDING: 1, CONFIRMED: 1, SHIPPED: 1, DELIVERED: 1, CANCELLED: 0 } },
     revenue_cents: 10_000,
+    currency: "USD",
     recent_orders: [anOrder()],
     services: {
       customer: { status: "up", latency_ms: 3, detail: null },

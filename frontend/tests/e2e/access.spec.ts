@@ -94,7 +94,7 @@ test("a customer sees its own page and orders, orders for itself and may only ca
   await expect(status.getByRole("button")).toHaveText(["Cancel order"]);
   await status.getByRole("button", { name: "Cancel order" }).click();
   await status.getByRole("button", { name: "Yes, cancel the order" }).click();
-  await expect(status.getByText(/Cancelled is final/)).toBeVisible();
+  await expect(status.getByText("Cancelled: there is nothing you can change on this order now.")).toBeVisible();
 
   await page.getByRole("navigation", { name: "Breadcrumbs" }).getByRole("link", { name: "My orders" }).click();
   await expect(page).toHaveURL(new RegExp(`${home}$`));

@@ -162,7 +162,7 @@ async def test_the_dashboard_asks_with_the_callers_token(
 ) -> None:
     stats = customer_api.get("/customers/stats").respond(200, json={"total": 0})
     order_stats = order_api.get("/orders/stats").respond(
-        200, json={"total": 0, "by_status": {}, "revenue_cents": 0}
+        200, json={"total": 0, "by_status": {}, "revenue_cents": 0, "currency": "USD"}
     )
     order_api.get("/orders").respond(200, json={"items": [], "next_cursor": None})
     assert (await gateway.get("/api/dashboard")).status_code == 200

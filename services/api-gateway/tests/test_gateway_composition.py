@@ -5,6 +5,7 @@ import uuid
 from typing import Any
 
 import httpx
+import pytest
 import respx
 
 ADA, BOB = str(uuid.uuid4()), str(uuid.uuid4())
@@ -200,7 +201,7 @@ async def test_the_dashboard_when_everything_is_up(
     customer_api.get("/customers/stats").respond(200, json={"total": 2})
     customer_api.post("/customers/batch").mock(side_effect=batch_answer)
     order_api.get("/orders/stats").respond(
-        200, json={"total": 4, "by_status": STATS, "revenue_cents": 300}
+        200, json={"total": 4, "by_status": STATS, "revenue_cents": 300, "currency": "EUR"}
     )
     recent = order_api.get("/orders").respond(
         200, json={"items": [order(ADA), order(BOB)], "next_cursor": None}
@@ -212,7 +213,7 @@ async def test_the_dashboard_when_everything_is_up(
     assert response.status_code == 200
     assert body["customers"] == {"total": 2}
     assert body["orders"] == {"total": 4, "by_status": STATS}
-    assert body["revenue_cents"] == 300
+    assert (body["revenue_cents"], body["currency"]) == (300, "EUR")
     assert [o["customer"]["name"] for o in body["recent_orders"]] == ["Ada", "Bob"]
     assert body["services"]["customer"]["status"] == "up"
     assert body["services"]["order"]["latency_ms"] >= 0
@@ -231,7 +232,8 @@ async def test_the_dashboard_without_the_order_service(
     body = response.json()
     assert response.status_code == 200
     assert body["customers"] == {"total": 2}
-    assert (body["orders"], body["revenue_cents"], body["recent_orders"]) == (None, None, None)
+    assert (body["orders"], body["revenue_cents"], body["currency"]) == (None, None, None)
+    assert body["recent_orders"] is None
     assert body["services"]["order"] == {
         "status": "down",
         "latency_ms": None,
@@ -259,6 +261,24 @@ async def test_the_dashboard_with_nothing_up_is_still_an_answer(
     assert {s["status"] for s in body["services"].values()} == {"down"}
 
 
+@pytest.mark.parametrize("currency", [None, 840, "usd", "EURO", "<b>"])
+async def test_the_dashboard_passes_on_no_currency_that_is_not_one(
+    gateway: httpx.AsyncClient,
+    customer_api: respx.MockRouter,
+    order_api: respx.MockRouter,
+    currency: object,
+) -> None:
+    customer_api.get("/customers/stats").respond(200, json={"total": 0})
+    order_api.get("/orders/stats").respond(
+        200, json={"total": 0, "by_status": STATS, "revenue_cents": 0, "currency": currency}
+    )
+    order_api.get("/orders").respond(200, json={"items": [], "next_cursor": None})
+
+    body = (await gateway.get("/api/dashboard")).json()
+
+    assert (body["revenue_cents"], body["currency"], body["unavailable"]) == (None, None, ["order"])
+
+
 async def test_the_dashboard_survives_an_answer_of_the_wrong_shape(
     gateway: httpx.AsyncClient, customer_api: respx.MockRouter, order_api: respx.MockRouter
 ) -> None:
@@ -275,3 +295,15 @@ async def test_the_dashboard_survives_an_answer_of_the_wrong_shape(
         "The customer service sent an answer the gateway cannot use."
     )
     assert services["order"]["detail"] == "The order service sent an answer the gateway cannot use."
+
+
+async def test_the_config_is_the_order_services_and_a_problem_without_it(
+    gateway: httpx.AsyncClient, order_api: respx.MockRouter
+) -> None:
+    route = order_api.get("/orders/config")
+    route.respond(200, json={"currency": "JPY"})
+    assert (await gateway.get("/api/config")).json() == {"currency": "JPY"}
+
+    route.mock(side_effect=httpx.ConnectError("refused"))
+    down = await gateway.get("/api/config")
+    assert (down.status_code, down.headers["content-type"]) == (503, "application/problem+json")

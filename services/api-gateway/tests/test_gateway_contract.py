@@ -53,7 +53,15 @@ def issuer() -> Iterator[TestIssuer]:
 
 
 @pytest.fixture
-async def api(issuer: TestIssuer, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+def order_currency() -> str:
+    """The order service's ``ORDER_CURRENCY``; a test parametrizes it to change it."""
+    return "USD"
+
+
+@pytest.fixture
+async def api(
+    issuer: TestIssuer, tmp_path: Path, order_currency: str
+) -> AsyncIterator[httpx.AsyncClient]:
     """The four apps in-process, each verifying tokens of ``issuer``, whose key the identity
     service signs with; signed in as staff."""
     auth = issuer.settings()
@@ -62,7 +70,12 @@ async def api(issuer: TestIssuer, tmp_path: Path) -> AsyncIterator[httpx.AsyncCl
     )
     async with LifespanManager(state_per_request(customer_app)) as customer:
         order_app = order_main.create_app(
-            OrderSettings(database_url=MEMORY_DATABASE_URL, access_log=False, **auth),
+            OrderSettings(
+                database_url=MEMORY_DATABASE_URL,
+                access_log=False,
+                currency=order_currency,
+                **auth,
+            ),
             customer_transport=httpx.ASGITransport(app=customer.app),
         )
         identity_app = identity_main.create_app(
@@ -206,6 +219,25 @@ async def test_create_an_order_with_its_customer(api: httpx.AsyncClient) -> None
     assert order["unavailable"] == []
     assert created.headers["location"] == f"/api/orders/{order['id']}"
     assert created.headers["etag"] == '"1"'
+
+
+@pytest.mark.parametrize("order_currency", ["EUR"])
+async def test_the_currency_is_the_order_services_setting_everywhere(
+    api: httpx.AsyncClient, issuer: TestIssuer
+) -> None:
+    ada = await new_customer(api)
+    as_customer = issuer.headers("customer", customer_id=ada["id"])
+    config = await api.get("/api/config", headers=as_customer)
+    assert (config.status_code, config.json()) == (200, {"currency": "EUR"})
+
+    assert (await new_order(api, ada["id"])).json()["currency"] == "EUR"
+    dashboard = (await api.get("/api/dashboard")).json()
+    assert (dashboard["revenue_cents"], dashboard["currency"]) == (2 * 1250 + 99, "EUR")
+
+
+async def test_the_config_needs_a_signed_in_caller(api: httpx.AsyncClient) -> None:
+    response = await api.get("/api/config", headers={"Authorization": ""})
+    assert response.status_code == 401
 
 
 async def test_orders_for_unknown_customers_or_bad_items_are_422(

@@ -7,6 +7,12 @@ from typing import Any
 
 import httpx
 import pytest
+from order_service.main import create_app as create_order_app
+from order_service.settings import OrderSettings
+from orderflow_testing import TestIssuer, app_client
+from starlette.types import ASGIApp
+
+from .conftest import order_body
 
 PROBLEM = "application/problem+json"
 STATUSES = ["PENDING", "CONFIRMED", "SHIPPED", "DELIVERED", "CANCELLED"]
@@ -553,6 +559,7 @@ async def test_stats_of_nothing_list_every_status(client: httpx.AsyncClient) -> 
         "total": 0,
         "by_status": dict.fromkeys(STATUSES, 0),
         "revenue_cents": 0,
+        "currency": "USD",
     }
 
 
@@ -573,7 +580,25 @@ async def test_stats_count_by_status_and_revenue_leaves_out_cancelled(
         "total": 4,
         "by_status": {"PENDING": 1, "CONFIRMED": 1, "SHIPPED": 1, "DELIVERED": 0, "CANCELLED": 1},
         "revenue_cents": 100 + 400 + 800,
+        "currency": "USD",
     }
+
+
+async def test_the_currency_of_orders_stats_and_config_follows_the_setting(
+    database_url: str, customer_app: ASGIApp, issuer: TestIssuer, customer_id: str
+) -> None:
+    settings = OrderSettings(
+        database_url=database_url, access_log=False, currency="EUR", **issuer.settings()
+    )
+    app = create_order_app(settings, customer_transport=httpx.ASGITransport(app=customer_app))
+    async with app_client(app, headers=issuer.headers("staff")) as client:
+        order = await create(client, order_body(customer_id))
+        assert order["currency"] == "EUR"
+        assert (await client.get("/orders/stats")).json()["currency"] == "EUR"
+        # Any caller may ask, a customer included: it needs the currency before it orders.
+        as_customer = issuer.headers("customer", customer_id=customer_id)
+        config = await client.get("/orders/config", headers=as_customer)
+        assert (config.status_code, config.json()) == (200, {"currency": "EUR"})
 
 
 # --- the rest of the surface -----------------------------------------------------------------

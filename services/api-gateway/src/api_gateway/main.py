@@ -17,7 +17,7 @@ from .budget import BufferBudget, ReleaseBuffersMiddleware
 from .gateway import UPSTREAMS, build_upstreams
 from .ratelimit import RateLimitMiddleware
 from .ratelimit.build import build_limiter
-from .routes import auth, customers, dashboard, lab, orders
+from .routes import auth, config, customers, dashboard, lab, orders
 from .settings import GatewaySettings
 from .upstream import PROBLEMS, Transport
 
@@ -87,7 +87,14 @@ def create_app(
         settings,
         title="OrderFlow API",
         description=DESCRIPTION,
-        routers=[auth.router, customers.router, orders.router, dashboard.router, lab.router],
+        routers=[
+            auth.router,
+            config.router,
+            customers.router,
+            orders.router,
+            dashboard.router,
+            lab.router,
+        ],
         problem_map=PROBLEMS,
         lifespan=lifespan,
         cors_origins=settings.cors_origins,

@@ -245,6 +245,13 @@ class Dashboard(BaseModel):
     customers: CustomerTotals | None
     orders: OrderTotals | None
     revenue_cents: int | None = Field(description="Sum of total_cents of orders not CANCELLED")
+    currency: str | None = Field(description="The currency of revenue_cents (ISO 4217)")
     recent_orders: list[Order] | None = Field(description="The 10 newest orders")
     services: Services
     unavailable: list[Upstream] = Field(description=UNAVAILABLE_DESCRIPTION)
+
+
+class Config(BaseModel):
+    """What a client needs to know about this deployment."""
+
+    currency: str = Field(description="ISO 4217 code new orders are priced in", examples=["USD"])

@@ -22,7 +22,7 @@ from . import service as order_service
 from .deps import CustomersDep, IdempotencyKeyHeader, IfMatchDep, SettingsDep
 from .domain import OrderStatus, caller_transitions
 from .models import Order
-from .schemas import OrderCreate, OrderRead, OrderStats, OrderStatusUpdate
+from .schemas import OrderConfig, OrderCreate, OrderRead, OrderStats, OrderStatusUpdate
 
 # Every route needs a caller with an OrderFlow role; each use case decides the rest.
 router = APIRouter(
@@ -108,10 +108,16 @@ async def list_orders(
 
 
 @router.get("/stats", response_model=OrderStats)
-async def get_order_stats(db: DatabaseDep, caller: CallerDep) -> OrderStats:
-    """Orders by status (all five, zero included) and revenue, counted by the database
-    (staff)."""
-    return await order_service.stats(db, caller=caller)
+async def get_order_stats(db: DatabaseDep, caller: CallerDep, settings: SettingsDep) -> OrderStats:
+    """Orders by status (all five, zero included) and revenue with its currency, counted by
+    the database (staff)."""
+    return await order_service.stats(db, caller=caller, currency=settings.currency)
+
+
+@router.get("/config", response_model=OrderConfig)
+async def get_order_config(settings: SettingsDep) -> OrderConfig:
+    """What any caller needs before placing an order: the currency it will be priced in."""
+    return OrderConfig(currency=settings.currency)
 
 
 @router.get("/{order_id}", response_model=OrderRead, responses=problem_responses(404, 422))

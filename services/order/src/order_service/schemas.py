@@ -88,3 +88,10 @@ class OrderStats(BaseModel):
     total: int
     by_status: dict[OrderStatus, int] = Field(description="Every status, zero included")
     revenue_cents: int = Field(description="Sum of total_cents of orders not CANCELLED")
+    currency: str = Field(description="The currency of revenue_cents, the deployment's")
+
+
+class OrderConfig(BaseModel):
+    """What a client needs before it places an order."""
+
+    currency: str = Field(description="ISO 4217 code new orders are priced in (ORDER_CURRENCY)")

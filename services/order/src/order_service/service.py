@@ -206,9 +206,9 @@ async def update_status(
     raise VersionMismatchError(seen_version + 1)
 
 
-async def stats(db: Database, *, caller: Principal) -> OrderStats:
-    """Counts by status and revenue, from the totals the database keeps with every write
-    (staff)."""
+async def stats(db: Database, *, caller: Principal, currency: str) -> OrderStats:
+    """Counts by status and revenue (in ``currency``, the deployment's), from the totals the
+    database keeps with every write (staff)."""
     if not caller.is_staff:
         raise AccessDeniedError("Only staff may see the order figures.")
     async with db.reading() as session:
@@ -217,7 +217,9 @@ async def stats(db: Database, *, caller: Principal) -> OrderStats:
     revenue = sum(
         total for status, (_, total) in by_status.items() if status != OrderStatus.CANCELLED
     )
-    return OrderStats(total=sum(counts.values()), by_status=counts, revenue_cents=revenue)
+    return OrderStats(
+        total=sum(counts.values()), by_status=counts, revenue_cents=revenue, currency=currency
+    )
 
 
 def _may_see(caller: Principal, customer_id: str) -> bool:

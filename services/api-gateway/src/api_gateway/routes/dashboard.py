@@ -92,6 +92,7 @@ async def get_dashboard(upstreams: UpstreamsDep) -> Any:
             if isinstance(orders, UpstreamError)
             else {"total": orders["total"], "by_status": orders["by_status"]},
             "revenue_cents": None if isinstance(orders, UpstreamError) else orders["revenue_cents"],
+            "currency": None if isinstance(orders, UpstreamError) else orders["currency"],
             "recent_orders": recent,
             "services": {
                 CUSTOMER: _health(customers, customer_ms),
