@@ -22,6 +22,7 @@ from typing import Any
 
 import httpx
 from orderflow_testing import ServiceProcess, Stack, free_port
+from orderflow_testing.processes import ROOMY_BUDGETS
 
 ORDERS = 100
 ITEMS = 100
@@ -65,6 +66,7 @@ def _gateway(stack: Stack, workdir: Path, name: str, **env: str) -> ServiceProce
             "GATEWAY_HOST": "127.0.0.1",
             "GATEWAY_PORT": str(port),
             "GATEWAY_ACCESS_LOG": "false",
+            **ROOMY_BUDGETS,  # the proxy's memory is measured here, not the budgets
             # The order service takes seconds for each of many maximal pages at once: wait for
             # them, so that every page passes through the gateway's memory.
             "GATEWAY_ORDER_READ_TIMEOUT": "120",

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 from orderflow_testing import Issuer, ServiceProcess, auth_env, free_port
-from orderflow_testing.processes import BIN
+from orderflow_testing.processes import BIN, ROOMY_BUDGETS
 
 from .procs import children
 
@@ -91,14 +91,19 @@ def gateway(
     settings: Mapping[str, str] | None = None,
 ) -> ServiceProcess:
     port = free_port()
-    env = auth_env("GATEWAY", issuer) | production(
-        "GATEWAY",
-        port,
-        HOST="127.0.0.1",
-        CUSTOMER_SERVICE_URL=customer_url,
-        ORDER_SERVICE_URL=order_url,
-        IDENTITY_SERVICE_URL=identity_url,
-        **(settings or {}),
+    # The benchmarks measure the proxy, not the budgets: roomy ones unless ``settings`` say.
+    env = (
+        auth_env("GATEWAY", issuer)
+        | ROOMY_BUDGETS
+        | production(
+            "GATEWAY",
+            port,
+            HOST="127.0.0.1",
+            CUSTOMER_SERVICE_URL=customer_url,
+            ORDER_SERVICE_URL=order_url,
+            IDENTITY_SERVICE_URL=identity_url,
+            **(settings or {}),
+        )
     )
     return ServiceProcess(name, SCRIPTS["gateway"], port=port, env=env, log_dir=workdir)
 
