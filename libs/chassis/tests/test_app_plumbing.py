@@ -1,5 +1,6 @@
 """What create_app gives every service: request ids, problem+json, metrics, health."""
 
+import uuid
 from collections.abc import AsyncIterator
 
 import httpx
@@ -40,6 +41,21 @@ async def teapot() -> None:
 @router.get("/boom")
 async def boom() -> None:
     raise RuntimeError("secret internals")
+
+
+@router.get("/widgets/stats")
+async def widget_stats() -> dict[str, int]:
+    return {"total": 0}
+
+
+@router.get("/widgets/{widget_id}")
+async def get_widget(widget_id: uuid.UUID) -> dict[str, str]:
+    return {"id": str(widget_id)}
+
+
+@router.patch("/widgets/{widget_id}")
+async def patch_widget(widget_id: uuid.UUID) -> dict[str, str]:
+    return {"id": str(widget_id)}
 
 
 @pytest.fixture
@@ -135,3 +151,22 @@ async def test_readiness_without_dependencies_is_ready(client: httpx.AsyncClient
 
     assert response.status_code == 200
     assert response.json() == {"status": "ready", "checks": {}}
+
+
+@pytest.mark.parametrize("method", ["PATCH", "POST", "DELETE"])
+async def test_a_literal_path_answers_405_for_a_method_it_does_not_serve(
+    client: httpx.AsyncClient, method: str
+) -> None:
+    """Not a call of the templated route that also matches it, with "stats" for an id."""
+    response = await client.request(method, "/widgets/stats")
+    assert response.status_code == 405, response.text
+    assert response.headers["allow"] == "GET"
+    assert response.headers["content-type"] == "application/problem+json"
+    assert (await client.get("/widgets/stats")).json() == {"total": 0}
+
+
+async def test_the_templated_route_still_answers_its_own_paths(client: httpx.AsyncClient) -> None:
+    widget_id = str(uuid.uuid4())
+    assert (await client.patch(f"/widgets/{widget_id}")).json() == {"id": widget_id}
+    assert (await client.patch("/widgets/not-an-id")).status_code == 422
+    assert (await client.delete(f"/widgets/{widget_id}")).headers["allow"] == "GET, PATCH"

@@ -336,3 +336,15 @@ async def test_like_wildcards_in_a_search_match_only_themselves(
     assert await ids("a_b") == [underscore["id"]]
     assert await ids("k\\s") == [backslash["id"]]
     assert await ids("%_") == []
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [("GET", "/customers/batch", "POST"), ("PATCH", "/customers/stats", "GET")],
+)
+async def test_a_wrong_method_on_a_fixed_path_is_405_not_a_customer_id(
+    client: httpx.AsyncClient, method: str, path: str, allow: str
+) -> None:
+    response = await client.request(method, path)
+    assert (response.status_code, response.headers["content-type"]) == (405, PROBLEM)
+    assert response.headers["allow"] == allow

@@ -618,3 +618,15 @@ async def test_health_readiness_and_openapi(client: httpx.AsyncClient) -> None:
         "412",
         "422",
     }
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("PATCH", "/orders/stats"), ("PATCH", "/orders/config"), ("POST", "/orders/stats")],
+)
+async def test_a_wrong_method_on_a_fixed_path_is_405_not_an_order_id(
+    client: httpx.AsyncClient, method: str, path: str
+) -> None:
+    response = await client.request(method, path, json={"status": "CONFIRMED"})
+    problem_of(response, 405)
+    assert response.headers["allow"] == "GET"

@@ -23,6 +23,7 @@ from .db import Database
 from .logging import configure_logging, get_logger
 from .observe import ObservabilityMiddleware
 from .problems import PROBLEM_CONTENT_TYPE, Problem, ProblemMap, install_problem_handlers
+from .routing import reserve_literal_paths
 from .schema import at_head
 from .security import SecurityHeadersMiddleware, Utf8QueryMiddleware
 from .server import serve
@@ -144,6 +145,7 @@ def create_app(
     app.include_router(health.router)
     app.include_router(metrics.router)
     for router in routers:
+        reserve_literal_paths(router)
         app.include_router(router)
     install_problem_handlers(app, problem_map)
     document_body_refusals(app)
