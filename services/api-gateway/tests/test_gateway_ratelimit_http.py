@@ -197,3 +197,26 @@ async def test_an_identity_that_does_not_answer_spends_nothing(
         ]
 
     assert {a.status_code for a in answers} == {503}
+
+
+async def test_refreshes_without_a_session_are_not_failed_sign_ins(
+    gateway_with: Callable[..., Any], identity_api: respx.MockRouter
+) -> None:
+    # The browser asks for a refresh at each page load, session or not: those answers are the
+    # end of a session, not a guess, and must not lock the address's sign-ins.
+    identity_api.post("/token").respond(400, json={"error": "invalid_grant"})
+
+    async with gateway_with(**LOGIN) as client:
+        refreshes = [
+            await client.post(
+                "/api/auth/token",
+                data={"grant_type": "refresh_token", "client_id": "orderflow-web"},
+            )
+            for _ in range(6)
+        ]
+        guesses = [
+            await client.post("/api/auth/token", data=password("ada@example.com")) for _ in range(4)
+        ]
+
+    assert {r.status_code for r in refreshes} == {400}
+    assert [g.status_code for g in guesses] == [400, 400, 400, 429], "guesses still count"

@@ -1,7 +1,8 @@
 """Failed sign-ins, limited per client address and per username (docs/adr/0017).
 
-Each attempt at the token endpoint spends one unit of the ``login`` budget of its address and,
-for the password grant, of its username, *before* identity is asked: a thousand guesses sent at
+Each attempt at the token endpoint (but a refresh: see :func:`counted`) spends one unit of the
+``login`` budget of its address and, for the password grant, of its username, *before*
+identity is asked: a thousand guesses sent at
 once are judged one by one, not all let through while the first is still checked. An attempt
 that does not fail (a token, or no answer at all) gives its units back, so only failures
 count. Usernames are counted whether or not such an account exists, under a digest of the
@@ -26,14 +27,27 @@ MAX_FORM_FIELDS = 32
 DETAIL = "Too many failed sign-in attempts."
 
 
+def _form(body: bytes) -> dict[str, list[str]] | None:
+    try:
+        return parse_qs(body.decode("utf-8"), max_num_fields=MAX_FORM_FIELDS)
+    except (UnicodeDecodeError, ValueError):
+        return None
+
+
+def counted(body: bytes) -> bool:
+    """Whether an attempt counts against the budgets: every one but a refresh. A refresh
+    token is a random secret no one guesses, and the browser asks for one at each page load
+    where it may hold no session at all; its failures are a session ending, not a guess (the
+    per-caller write budget still bounds how often it may be tried)."""
+    form = _form(body)
+    return form is None or form.get("grant_type", [""])[0] != "refresh_token"
+
+
 def username_key(body: bytes) -> str | None:
     """A digest of the password grant's username, as identity compares names (case-folded,
     trimmed); None for other grants or a form that is not one."""
-    try:
-        form = parse_qs(body.decode("utf-8"), max_num_fields=MAX_FORM_FIELDS)
-    except (UnicodeDecodeError, ValueError):
-        return None
-    if form.get("grant_type", [""])[0] != "password":
+    form = _form(body)
+    if form is None or form.get("grant_type", [""])[0] != "password":
         return None
     name = form.get("username", [""])[0].strip().casefold()
     return hashlib.sha256(name.encode()).hexdigest()[:32] if name else None

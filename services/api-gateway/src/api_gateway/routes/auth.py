@@ -51,7 +51,7 @@ async def token(
     `/api/auth`, not in the body, and a refresh needs only that cookie. Each refresh token is
     spent by its use; presenting a spent one revokes the whole sign-in. Failed attempts are
     limited per client address and per username (429 with `Retry-After`)."""
-    if limiter is None:
+    if limiter is None or not login.counted(body):
         return forward_auth(
             await upstreams.identity.token(body=body, headers=identity_headers(request))
         )
