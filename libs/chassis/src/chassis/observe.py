@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from contextvars import ContextVar
+from typing import Any
 
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -21,6 +22,10 @@ from .request_id import (
 )
 
 QUIET_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+# The metric children of each (method, route, status) seen, so a request costs no .labels()
+# lookups; bounded, since a client chooses the method (what is not kept is looked up as before).
+MAX_KEPT_SERIES = 1024
+_series: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 REQUEST_ID_ATTRIBUTE = "orderflow.request_id"
 
 log_fields_var: ContextVar[dict[str, object] | None] = ContextVar("log_fields", default=None)
@@ -72,8 +77,9 @@ class ObservabilityMiddleware:
             duration = time.perf_counter() - start
             route = route_template(scope)
             method = scope["method"]
-            REQUESTS.labels(method, route, str(status)).inc()
-            LATENCY.labels(method, route, str(status)).observe(duration)
+            count, latency = _children(method, route, status)
+            count.inc()
+            latency.observe(duration)
             if self.access_log_enabled and scope["path"] not in QUIET_PATHS:
                 access_logger().info(
                     "request",
@@ -89,6 +95,19 @@ class ObservabilityMiddleware:
             trace_context_var.reset(trace_token)
             authorization_var.reset(caller_token)
             log_fields_var.reset(fields_token)
+
+
+def _children(method: str, route: str, status: int) -> tuple[Any, Any]:
+    key = (method, route, status)
+    children = _series.get(key)
+    if children is None:
+        children = (
+            REQUESTS.labels(method, route, str(status)),
+            LATENCY.labels(method, route, str(status)),
+        )
+        if len(_series) < MAX_KEPT_SERIES:
+            _series[key] = children
+    return children
 
 
 def add_log_fields(**fields: object) -> None:
