@@ -2,11 +2,12 @@
 headers, the 405's Allow, and readiness that names no address."""
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from chassis import ServiceSettings, create_app
+from chassis import ServiceSettings, Storage, create_app
 from chassis.health import NotReadyError
 from fastapi import APIRouter, FastAPI, Request
 from orderflow_testing import app_client
@@ -248,7 +249,10 @@ async def test_a_database_that_cannot_serve_is_a_503_without_its_words() -> None
             "SELECT 1", {}, OSError("connect to 10.1.2.3:5432 refused")
         )
 
-    app = create_app(ServiceSettings(access_log=False), title="db", routers=[busy])
+    # A service with a database (in memory, no migrations needed here).
+    storage = Storage(migrations=Path("unused"), version_table="unused")
+    settings = ServiceSettings(access_log=False, migrate_on_startup=False)
+    app = create_app(settings, title="db", routers=[busy], storage=storage)
     async with app_client(app) as client:
         responses = [await client.get("/busy"), await client.get("/gone")]
 

@@ -73,3 +73,10 @@ def test_a_restart_on_a_database_at_head_does_not_load_alembic(tmp_path: Path) -
 
     assert start() == ["alembic", "mako"]  # a new database: migrated
     assert start() == []  # the same one again: nothing to migrate, nothing loaded
+
+
+def test_the_gateway_loads_no_database_library_with_the_lab_on_or_off() -> None:
+    heavy = ("sqlalchemy", "aiosqlite", "asyncpg", "alembic")
+    for lab in ("false", "true"):
+        env = {"GATEWAY_LAB_ENABLED": lab, "GATEWAY_LAB_OTLP_PORT": "0"}
+        assert _imported(["api_gateway.main"], env, heavy) == [], f"Lab {lab}"

@@ -1,11 +1,15 @@
-"""The OrderFlow service chassis: the plumbing every service shares, written once."""
+"""The OrderFlow service chassis: the plumbing every service shares, written once.
+
+What needs a database (``Database``, ``DatabaseDep``, ...) is imported when first named, so a
+component without one, the gateway, never loads SQLAlchemy."""
+
+from typing import TYPE_CHECKING, Any
 
 from . import spans
 from .access import CallerDep, require_principal, require_roles
 from .app import Storage, create_app, migrate, run_service
 from .auth import InvalidTokenError, Principal, TokenVerifier
-from .db import Database, Query, naming_metadata
-from .deps import INVALID_CURSOR, CursorQuery, DatabaseDep, LimitQuery
+from .deps import INVALID_CURSOR, CursorQuery, LimitQuery
 from .fields import EmailAddress, NoNul, Text
 from .http import create_client
 from .logging import configure_logging, get_logger
@@ -33,7 +37,32 @@ from .problems import (
 from .request_id import REQUEST_ID_HEADER, current_request_id, outgoing_headers
 from .server import serve
 from .settings import MEMORY_DATABASE_URL, ServiceSettings
-from .types import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from .db import Database, Query, naming_metadata
+    from .db_deps import DatabaseDep
+    from .types import UTCDateTime, utcnow
+
+_WITH_A_DATABASE = {
+    "Database": "db",
+    "Query": "db",
+    "naming_metadata": "db",
+    "DatabaseDep": "db_deps",
+    "UTCDateTime": "types",
+    "utcnow": "types",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _WITH_A_DATABASE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "DEFAULT_LIMIT",

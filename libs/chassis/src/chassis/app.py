@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
@@ -19,15 +19,16 @@ from . import health, metrics
 from .access import AuthMiddleware
 from .auth import TokenVerifier
 from .bodies import BodyLimitMiddleware, require_declared_media_type
-from .db import Database
 from .logging import configure_logging, get_logger
 from .observe import ObservabilityMiddleware
 from .problems import PROBLEM_CONTENT_TYPE, Problem, ProblemMap, install_problem_handlers
 from .routing import reserve_literal_paths
-from .schema import at_head
 from .security import SecurityHeadersMiddleware, Utf8QueryMiddleware
 from .server import serve
 from .settings import MEMORY_DATABASE_URL, ServiceSettings
+
+if TYPE_CHECKING:  # a component with no storage (the gateway) loads no database library
+    from .db import Database
 
 log = get_logger(__name__)
 
@@ -97,6 +98,9 @@ def create_app(
         app.state.readiness_checks = {}
         db: Database | None = None
         if storage is not None:
+            from .db import Database
+            from .schema import at_head
+
             db = Database(settings.database_url or storage.default_url)
             if tracing:
                 from .tracing import instrument_database
@@ -147,7 +151,7 @@ def create_app(
     for router in routers:
         reserve_literal_paths(router)
         app.include_router(router)
-    install_problem_handlers(app, problem_map)
+    install_problem_handlers(app, problem_map, database=storage is not None)
     document_body_refusals(app)
     for layer in reversed(middleware):
         app.add_middleware(layer.cls, *layer.args, **layer.kwargs)
@@ -243,6 +247,7 @@ def migrate(settings: ServiceSettings, storage: Storage) -> None:
     """Apply the service's migrations and return (``<service> migrate``, ``make migrate``)."""
     import asyncio
 
+    from .db import Database
     from .migrations import upgrade
 
     async def run() -> None:

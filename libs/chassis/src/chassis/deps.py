@@ -1,23 +1,14 @@
-"""FastAPI dependencies every service uses."""
+"""FastAPI dependencies every service uses (those of a database in :mod:`chassis.db_deps`)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Query
 
-from .db import Database
 from .pagination import DEFAULT_LIMIT, MAX_LIMIT
 from .problems import AsProblem, InvalidField
 
-
-async def get_database(request: Request) -> Database:
-    # async: FastAPI would run a plain function in its thread pool, a thread round trip each.
-    db: Database = request.app.state.db
-    return db
-
-
-DatabaseDep = Annotated[Database, Depends(get_database)]
 LimitQuery = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Page size, 1..{MAX_LIMIT}")]
 CursorQuery = Annotated[
     str | None,
@@ -32,7 +23,5 @@ __all__ = [
     "DEFAULT_LIMIT",
     "INVALID_CURSOR",
     "CursorQuery",
-    "DatabaseDep",
     "LimitQuery",
-    "get_database",
 ]

@@ -20,11 +20,13 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import Select, and_, or_
-from sqlalchemy.orm import InstrumentedAttribute
+
+if TYPE_CHECKING:  # a process that only pages through others' answers loads no SQLAlchemy
+    from sqlalchemy import Select
+    from sqlalchemy.orm import InstrumentedAttribute
 
 T = TypeVar("T")
 DEFAULT_LIMIT = 20
@@ -85,6 +87,8 @@ def keyset(
     limit: int,
 ) -> Select[Any]:
     """Newest first, after ``cursor``; one extra row is fetched to see if more follow."""
+    from sqlalchemy import and_, or_
+
     if cursor is not None:
         after = decode_cursor(cursor)
         # The leading `<=` lets every backend seek the index; the OR breaks ties on id.

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
-import sqlalchemy.exc
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -186,8 +185,10 @@ def _is_malformed_body(errors: Sequence[Any]) -> bool:
     return any(e.get("type") == "json_invalid" for e in errors)
 
 
-def install_problem_handlers(app: FastAPI, problem_map: ProblemMap | None = None) -> None:
-    """Make every error of ``app`` a problem+json response."""
+def install_problem_handlers(
+    app: FastAPI, problem_map: ProblemMap | None = None, *, database: bool = True
+) -> None:
+    """Make every error of ``app`` a problem+json response (``database``: its errors too)."""
 
     async def on_problem(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, ProblemError)
@@ -262,9 +263,12 @@ def install_problem_handlers(app: FastAPI, problem_map: ProblemMap | None = None
     app.add_exception_handler(StarletteHTTPException, on_http_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(ClientDisconnect, on_disconnect)
-    app.add_exception_handler(sqlalchemy.exc.TimeoutError, on_database_busy)
-    app.add_exception_handler(sqlalchemy.exc.OperationalError, on_database_busy)
-    app.add_exception_handler(sqlalchemy.exc.InterfaceError, on_database_busy)
+    if database:
+        import sqlalchemy.exc  # only where there is a database to be busy
+
+        app.add_exception_handler(sqlalchemy.exc.TimeoutError, on_database_busy)
+        app.add_exception_handler(sqlalchemy.exc.OperationalError, on_database_busy)
+        app.add_exception_handler(sqlalchemy.exc.InterfaceError, on_database_busy)
     app.add_exception_handler(Exception, on_unexpected)
 
     for exc_type, rule in (problem_map or {}).items():

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
 from opentelemetry import context, propagate, trace
@@ -23,12 +23,14 @@ from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.trace import SpanKind, Status, StatusCode
-from sqlalchemy import event
-from sqlalchemy.engine import ExceptionContext
 
 from . import spans
-from .db import Database
 from .settings import ServiceSettings
+
+if TYPE_CHECKING:  # the gateway traces too, and has no database
+    from sqlalchemy.engine import ExceptionContext
+
+    from .db import Database
 
 UNTRACED_PATHS = ("/healthz", "/readyz", "/metrics")
 # The Lab shows a request a moment after it ends; a collector can wait the SDK's 5 s.
@@ -150,6 +152,8 @@ def instrument_app(app: FastAPI, untraced: Sequence[str] = ()) -> None:
 
 def instrument_database(db: Database) -> None:
     """A client span per statement, made only inside a traced request (not for pings)."""
+    from sqlalchemy import event
+
     system = db.url.get_backend_name()
     namespace = db.url.database or ""
     tracer = trace.get_tracer("chassis.db")
