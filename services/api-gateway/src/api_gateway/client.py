@@ -40,6 +40,15 @@ IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 log = get_logger(__name__)
 
 
+async def sleep_at_least(seconds: float) -> None:
+    """Wait ``seconds`` at least. ``asyncio.sleep`` on uvloop may wake a few milliseconds early
+    on a busy loop (libuv's timers count from the loop's cached clock), and an injected delay
+    of 400 ms must be one of 400 ms: wait again until the monotonic clock agrees."""
+    deadline = time.monotonic() + seconds
+    while (left := deadline - time.monotonic()) > 0:  # noqa: ASYNC110 (a deadline, not a poll)
+        await asyncio.sleep(left)
+
+
 class InjectedAbortError(UpstreamError):
     """A Lab fault answered in the upstream's place: the request never left, like a refused
     connection, so a request safe to repeat is tried again."""
@@ -249,7 +258,7 @@ class UpstreamClient:
                 if injection.delay_s:
                     span.event("fault_delay", delay_ms=round(injection.delay_s * 1000))
                     span.set(**{"orderflow.fault.delay_ms": round(injection.delay_s * 1000)})
-                    await asyncio.sleep(injection.delay_s)
+                    await sleep_at_least(injection.delay_s)
                 if injection.abort_status is not None:
                     span.event("fault_abort", status=injection.abort_status)
                     span.set(**{"orderflow.fault.abort_status": injection.abort_status})
