@@ -16,8 +16,9 @@ OUTSIDE = {
         r"\b[Ii]ssues? #?\d+\b|(?<![\w&/#])#\d{1,4}\b(?![\w-])|\bGH-\d+\b"
     ),
 }
-# Locks are generated; this file names the patterns it looks for.
-SKIPPED = {"uv.lock", "package-lock.json", "tests/repo/test_stands_alone.py"}
+# Locks are generated. This file is scanned too: its examples below are put together from
+# pieces, so that it holds no citation itself.
+SKIPPED = {"uv.lock", "package-lock.json"}
 
 
 def tracked_files() -> list[Path]:
@@ -83,12 +84,12 @@ def test_no_tracked_file_cites_what_is_not_in_the_repository() -> None:
 @pytest.mark.parametrize(
     "line",
     [
-        "see PRODUCT.md for the contract",
-        "as ../shared/STYLE.md says",
-        "fixed in issue 12",
-        "Issue #7 asked for it",
-        "(#12) the breaker",
-        "closes GH-40",
+        "see " + "PRODUCT" + ".md for the contract",
+        "as .." + "/shared/" + "STYLE" + ".md says",
+        "fixed in " + "issue" + " 12",
+        "Issue #" + "7 asked for it",
+        "(#" + "12) the breaker",
+        "closes GH" + "-40",
     ],
 )
 def test_the_scan_names_file_and_line(line: str) -> None:
