@@ -54,7 +54,7 @@ from orderflow_testing import (
 from . import data, stack, wrk
 from .lab import REPO, run_quietly, sqlite_url
 from .procs import CpuMeter
-from .stats import ratio, summary
+from .stats import ratio, summary, wrk_summary
 
 RESULTS = REPO / "bench" / "results"
 DOCS = REPO / "docs" / "benchmarks.md"
@@ -340,14 +340,8 @@ def measure_ratios(bench: Bench, profile: Profile) -> dict[str, Any]:
 
 def _summarise(samples: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     variants = {
-        v: {
-            "rps": summary((s["rps"] for s in runs), 1),
-            "p50_ms": summary(s["latency_ms"]["p50"] for s in runs),
-            "p99_ms": summary(s["latency_ms"]["p99"] for s in runs),
-            "cpu_ms_per_request": summary(s["cpu_ms_per_request"] or 0.0 for s in runs),
-            "errors": sum(sum(s["errors"].values()) for s in runs),
-            "samples": runs,
-        }
+        v: wrk_summary(runs)
+        | {"cpu_ms_per_request": summary(s["cpu_ms_per_request"] or 0.0 for s in runs)}
         for v, runs in samples.items()
     }
     lean = variants["lean"]["rps"]["median"]

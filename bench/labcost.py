@@ -22,7 +22,7 @@ from orderflow_testing import Stack
 from . import wrk
 from .config import Profile
 from .procs import CpuMeter, rss_mb
-from .stats import ratio, summary
+from .stats import ratio, summary, wrk_summary
 
 VARIANTS = ("lab_off", "lab_on", "lab_sampled")
 # One trace in ten: the gateway decides, the services follow its decision (parent-based).
@@ -141,17 +141,12 @@ def _sample(variant: str, result: wrk.WrkResult, cpu: dict[str, float]) -> dict[
 def _summarise(samples: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     variants: dict[str, Any] = {}
     for variant, runs in samples.items():
-        variants[variant] = {
-            "rps": summary((s["rps"] for s in runs), 1),
-            "p50_ms": summary(s["latency_ms"]["p50"] for s in runs),
-            "p99_ms": summary(s["latency_ms"]["p99"] for s in runs),
+        variants[variant] = wrk_summary(runs) | {
             "cpu_ms_per_request": {
                 name: summary(s["cpu_ms_per_request"][name] for s in runs)["median"]
                 for name in runs[0]["cpu_ms_per_request"]
             },
-            "errors": sum(sum(s["errors"].values()) for s in runs),
             "other_cpu_cores": summary((s["other_cpu_cores"] for s in runs), 2),
-            "samples": runs,
         }
     off = variants["lab_off"]
     cpu_off = off["cpu_ms_per_request"]["total"]

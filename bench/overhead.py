@@ -9,7 +9,7 @@ from . import stack, wrk
 from .config import Profile
 from .lab import Lab
 from .procs import CpuMeter
-from .stats import ratio, summary
+from .stats import ratio, summary, wrk_summary
 
 
 def targets(lab: Lab) -> dict[str, dict[str, str]]:
@@ -88,17 +88,12 @@ def _summarise(runs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     variants: dict[str, Any] = {}
     for variant, samples in runs.items():
         processes = samples[0]["cpu_ms_per_request"].keys()
-        variants[variant] = {
-            "rps": summary((s["rps"] for s in samples), 1),
-            "p50_ms": summary(s["latency_ms"]["p50"] for s in samples),
-            "p99_ms": summary(s["latency_ms"]["p99"] for s in samples),
+        variants[variant] = wrk_summary(samples) | {
             "cpu_ms_per_request": {
                 name: summary(s["cpu_ms_per_request"][name] or 0.0 for s in samples)["median"]
                 for name in processes
             },
-            "errors": sum(sum(s["errors"].values()) for s in samples),
             "other_cpu_cores": summary((s["other_cpu_cores"] for s in samples), 2),
-            "samples": samples,
         }
     rps = {v: variants[v]["rps"]["median"] for v in variants}
     p50 = {v: variants[v]["p50_ms"]["median"] for v in variants}

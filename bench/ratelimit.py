@@ -42,7 +42,7 @@ from orderflow_testing import RedisNamespace, ServiceProcess, Stack, gateway_ser
 from . import wrk
 from .lab import REPO
 from .procs import CpuMeter
-from .stats import ratio, summary
+from .stats import ratio, summary, wrk_summary
 
 DOCS = REPO / "docs" / "benchmarks.md"
 RESULTS = REPO / "bench" / "results"
@@ -176,16 +176,12 @@ def measure_requests(profile: Profile, namespace: RedisNamespace, workdir: Path)
 
 def _summarise(samples: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     variants = {
-        variant: {
-            "rps": summary((s["rps"] for s in runs), 1),
-            "p50_ms": summary(s["latency_ms"]["p50"] for s in runs),
-            "p99_ms": summary(s["latency_ms"]["p99"] for s in runs),
+        variant: wrk_summary(runs)
+        | {
             "gateway_cpu_ms_per_request": summary(
                 (s["gateway_cpu_ms_per_request"] for s in runs), 3
             ),
-            "errors": sum(sum(s["errors"].values()) for s in runs),
             "other_cpu_cores": summary((s["other_cpu_cores"] for s in runs), 2),
-            "samples": runs,
         }
         for variant, runs in samples.items()
     }
