@@ -1,6 +1,6 @@
 """Failed sign-ins, limited per client address and per username (docs/adr/0017).
 
-Each attempt at the token endpoint (but a refresh: see :func:`counted`) spends one unit of the
+Each attempt at the token endpoint (but a refresh: see :func:`begin`) spends one unit of the
 ``login`` budget of its address and, for the password grant, of its username, *before*
 identity is asked: a thousand guesses sent at
 once are judged one by one, not all let through while the first is still checked. An attempt
@@ -34,20 +34,18 @@ def _form(body: bytes) -> dict[str, list[str]] | None:
         return None
 
 
-def counted(body: bytes) -> bool:
-    """Whether an attempt counts against the budgets: every one but a refresh. A refresh
-    token is a random secret no one guesses, and the browser asks for one at each page load
-    where it may hold no session at all; its failures are a session ending, not a guess (the
-    per-caller write budget still bounds how often it may be tried)."""
-    form = _form(body)
-    return form is None or form.get("grant_type", [""])[0] != "refresh_token"
+def _grant(form: dict[str, list[str]] | None) -> str:
+    return form.get("grant_type", [""])[0] if form else ""
 
 
 def username_key(body: bytes) -> str | None:
     """A digest of the password grant's username, as identity compares names (case-folded,
     trimmed); None for other grants or a form that is not one."""
-    form = _form(body)
-    if form is None or form.get("grant_type", [""])[0] != "password":
+    return _username_of(_form(body))
+
+
+def _username_of(form: dict[str, list[str]] | None) -> str | None:
+    if form is None or _grant(form) != "password":
         return None
     name = form.get("username", [""])[0].strip().casefold()
     return hashlib.sha256(name.encode()).hexdigest()[:32] if name else None
@@ -72,11 +70,19 @@ class LoginAttempt:
         return headers(self.limiter.login, decision)
 
 
-async def begin(limiter: Limiter, scope: Scope, body: bytes) -> LoginAttempt:
-    """Take a unit from each budget the attempt counts against; a 429 problem if one is spent."""
+async def begin(limiter: Limiter, scope: Scope, body: bytes) -> LoginAttempt | None:
+    """Take a unit from each budget the attempt counts against; a 429 problem if one is spent.
+
+    None for a refresh, which counts against none: a refresh token is a random secret no one
+    guesses, and the browser asks for one at each page load where it may hold no session at
+    all; its failures are a session ending, not a guess (the per-caller write budget still
+    bounds how often it may be tried)."""
+    form = _form(body)
+    if _grant(form) == "refresh_token":
+        return None
     address = address_key(client_address(scope, limiter.trusted_proxies))
     budgets = [("address", f"address:{address}")]
-    username = username_key(body)
+    username = _username_of(form)
     if username is not None:
         budgets.append(("username", f"username:{username}"))
     taken: list[str] = []

@@ -51,11 +51,11 @@ async def token(
     `/api/auth`, not in the body, and a refresh needs only that cookie. Each refresh token is
     spent by its use; presenting a spent one revokes the whole sign-in. Failed attempts are
     limited per client address and per username (429 with `Retry-After`)."""
-    if limiter is None or not login.counted(body):
+    attempt = None if limiter is None else await login.begin(limiter, request.scope, body)
+    if attempt is None:
         return forward_auth(
             await upstreams.identity.token(body=body, headers=identity_headers(request))
         )
-    attempt = await login.begin(limiter, request.scope, body)
     try:
         answer = await upstreams.identity.token(body=body, headers=identity_headers(request))
     except BaseException:
